@@ -1,0 +1,11 @@
+"""The Celery app. Workers consume one queue per read model (see readmodels/tasks.py)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("orders")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,109 @@
+"""Command endpoints: one thin class per operation — validate, call one service, shape output."""
+
+from uuid import UUID
+
+from rest_framework import serializers as drf_serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import services
+from .domain.commands import (
+    CancelOrder,
+    ConfirmOrder,
+    DeliverOrder,
+    PlaceOrder,
+    RequestedItem,
+    ShipOrder,
+)
+from .idempotency import run_idempotently
+from .models import Product
+from .order_view import order_view
+from .serializers import CancelOrderInput, ChangeOrderInput, PlaceOrderInput, ShipOrderInput
+
+
+def command_response(result: services.CommandResult, status: int = 200) -> Response:
+    return Response(
+        {
+            "order": order_view(result.order),
+            "seq": result.seq,
+            "consistencyToken": result.consistency_token,
+        },
+        status=status,
+    )
+
+
+def validated(serializer_class: type[drf_serializers.Serializer], data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class CommandApi(APIView):
+    """Runs `execute` under the Idempotency-Key protocol. Subclasses implement `execute`."""
+
+    def post(self, request, **kwargs):
+        return run_idempotently(request, lambda: self.execute(request, **kwargs))
+
+    def execute(self, request, **kwargs) -> Response:
+        raise NotImplementedError
+
+
+class PlaceOrderApi(CommandApi):
+    def execute(self, request):
+        data = validated(PlaceOrderInput, request.data)
+        command = PlaceOrder(
+            items=tuple(
+                RequestedItem(product_id=item["productId"], quantity=item["quantity"])
+                for item in data["items"]
+            )
+        )
+        return command_response(services.place_order(command=command, actor=request.user), 201)
+
+
+class ConfirmOrderApi(CommandApi):
+    def execute(self, request, order_id: UUID):
+        data = validated(ChangeOrderInput, request.data)
+        command = ConfirmOrder(order_id=order_id, expected_version=data.get("expectedVersion"))
+        return command_response(services.confirm_order(command=command, actor=request.user))
+
+
+class ShipOrderApi(CommandApi):
+    def execute(self, request, order_id: UUID):
+        data = validated(ShipOrderInput, request.data)
+        command = ShipOrder(
+            order_id=order_id,
+            tracking_number=data["trackingNumber"],
+            expected_version=data.get("expectedVersion"),
+        )
+        return command_response(services.ship_order(command=command, actor=request.user))
+
+
+class DeliverOrderApi(CommandApi):
+    def execute(self, request, order_id: UUID):
+        data = validated(ChangeOrderInput, request.data)
+        command = DeliverOrder(order_id=order_id, expected_version=data.get("expectedVersion"))
+        return command_response(services.deliver_order(command=command, actor=request.user))
+
+
+class CancelOrderApi(CommandApi):
+    def execute(self, request, order_id: UUID):
+        data = validated(CancelOrderInput, request.data)
+        command = CancelOrder(
+            order_id=order_id, reason=data["reason"], expected_version=data.get("expectedVersion")
+        )
+        return command_response(services.cancel_order(command=command, actor=request.user))
+
+
+class ProductListApi(APIView):
+    """The catalogue customers order from. Prices shown here are the prices charged."""
+
+    def get(self, request):
+        products = Product.objects.filter(active=True).order_by("name")
+        return Response(
+            {
+                "results": [
+                    {"productId": p.product_id, "name": p.name, "unitPrice": str(p.unit_price)}
+                    for p in products
+                ]
+            }
+        )
