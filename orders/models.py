@@ -60,6 +60,9 @@ class OrderItem(models.Model):
             models.UniqueConstraint(fields=["order", "line_no"], name="order_item_line_unique"),
         ]
 
+    def __str__(self):
+        return f"{self.quantity} × {self.product_name}"
+
 
 class Event(models.Model):
     """One domain event, appended once and never changed.
