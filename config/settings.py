@@ -131,3 +131,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Outbox relay: rows per claim, and how long a sent row may stay unfinished before it is
+# considered lost (broker flushed, worker killed) and sent again.
+OUTBOX_RELAY_BATCH_SIZE = int(os.environ.get("OUTBOX_RELAY_BATCH_SIZE", "500"))
+OUTBOX_REDELIVERY_SECONDS = float(os.environ.get("OUTBOX_REDELIVERY_SECONDS", "15"))
+# Done outbox rows and dedupe records are kept this long, then deleted by a periodic job.
+OUTBOX_RETENTION_HOURS = float(os.environ.get("OUTBOX_RETENTION_HOURS", "24"))

@@ -106,7 +106,8 @@ class OutboxState(models.TextChoices):
     PENDING = "pending"  # waiting for the relay (or for its retry time)
     SENT = "sent"  # handed to Celery; sent again if not done within the redelivery timeout
     DONE = "done"  # the projector's transaction committed
-    DEAD = "dead"  # moved to the dead letter queue after the last attempt, or parked behind one
+    DEAD = "dead"  # its last attempt failed; a dead letter holds the details
+    PARKED = "parked"  # waits behind an earlier dead letter of the same order and read model
 
 
 class OutboxMessage(models.Model):
@@ -121,6 +122,7 @@ class OutboxMessage(models.Model):
     available_at = models.DateTimeField(db_default=Now())
     sent_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    first_failed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     class Meta:

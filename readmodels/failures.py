@@ -1,0 +1,116 @@
+"""What happens when a projection fails: retry with backoff, then the dead letter queue.
+
+The queue is *sequenced*: once an event of an order is dead, that order's later events for the
+same read model are parked behind it (not retried in a loop), while other orders keep
+flowing. Every function here runs inside the projector's transaction.
+"""
+
+import logging
+from datetime import timedelta
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders.announcements import wake_relay
+from orders.models import Event, OutboxMessage, OutboxState
+
+from .models import DeadLetter
+from .retry_policy import gives_up_after, retry_delay
+
+logger = logging.getLogger(__name__)
+
+UNFINISHED = [OutboxState.PENDING, OutboxState.SENT]
+
+
+def has_open_dead_letter(read_model: str, order_id: UUID) -> bool:
+    return DeadLetter.objects.filter(
+        read_model=read_model, order_id=order_id, resolved_at__isnull=True
+    ).exists()
+
+
+def park_behind_dead_letter(read_model: str, order_id: UUID) -> None:
+    _unfinished_after(read_model, order_id, 0).update(state=OutboxState.PARKED)
+
+
+def wait_behind_retries(read_model: str, order_id: UUID, applied_seq: int, up_to_seq: int) -> int:
+    """If an earlier event of this order waits for its retry time, stop before it.
+
+    Returns the seq this catch-up may go up to; the later events are rescheduled with it.
+    """
+    waiting = (
+        OutboxMessage.objects.filter(
+            read_model=read_model,
+            event__order_id=order_id,
+            event__seq__gt=applied_seq,
+            event__seq__lte=up_to_seq,
+            state=OutboxState.PENDING,
+            available_at__gt=timezone.now(),
+        )
+        .order_by("event__seq")
+        .values_list("event__seq", "available_at")
+        .first()
+    )
+    if waiting is None:
+        return up_to_seq
+    seq, retry_at = waiting
+    _unfinished_after(read_model, order_id, seq).update(
+        state=OutboxState.PENDING, available_at=retry_at
+    )
+    return seq - 1
+
+
+def record_failure(read_model: str, event: Event, error: BaseException, trace: str) -> None:
+    """Count a failed attempt at `event`; schedule its retry or move it to the dead letters."""
+    now = timezone.now()
+    message = OutboxMessage.objects.select_for_update().get(event=event, read_model=read_model)
+    message.attempts += 1
+    message.first_failed_at = message.first_failed_at or now
+    message.last_error = f"{type(error).__name__}: {error}"
+    later = _unfinished_after(read_model, event.order_id, event.seq)
+    context = {
+        "event_id": str(event.event_id),
+        "order_id": str(event.order_id),
+        "read_model": read_model,
+        "attempts": message.attempts,
+    }
+    if gives_up_after(message.attempts):
+        message.state = OutboxState.DEAD
+        DeadLetter.objects.create(
+            read_model=read_model,
+            event=event,
+            order_id=event.order_id,
+            seq=event.seq,
+            event_type=event.event_type,
+            error=message.last_error,
+            traceback=trace,
+            attempts=message.attempts,
+            first_failed_at=message.first_failed_at,
+            last_failed_at=now,
+        )
+        later.update(state=OutboxState.PARKED)
+        logger.warning("dead letter: %s gave up on event", read_model, extra=context)
+    else:
+        delay = retry_delay(message.attempts)
+        message.state = OutboxState.PENDING
+        message.available_at = now + timedelta(seconds=delay)
+        later.update(state=OutboxState.PENDING, available_at=message.available_at)
+        transaction.on_commit(wake_relay)  # so the relay sleeps only until this retry is due
+        logger.info(
+            "projection failed, retry in %.0f ms: %s",
+            delay * 1000,
+            message.last_error,
+            extra=context,
+        )
+    message.save(
+        update_fields=["attempts", "first_failed_at", "last_error", "state", "available_at"]
+    )
+
+
+def _unfinished_after(read_model: str, order_id: UUID, seq: int):
+    return OutboxMessage.objects.filter(
+        read_model=read_model,
+        event__order_id=order_id,
+        event__seq__gt=seq,
+        state__in=UNFINISHED,
+    )

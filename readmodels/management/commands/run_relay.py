@@ -1,0 +1,40 @@
+"""`manage.py run_relay`: the outbox relay process (see readmodels/relay.py)."""
+
+import signal
+
+import psycopg
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from orders.announcements import OUTBOX_CHANNEL
+from readmodels.relay import Relay
+
+
+class Command(BaseCommand):
+    help = "Relay outbox rows to the Celery projectors until stopped (Ctrl-C)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--poll-interval", type=float, default=1.0, help="seconds")
+        parser.add_argument("--batch-size", type=int, default=settings.OUTBOX_RELAY_BATCH_SIZE)
+
+    def handle(self, *args, poll_interval, batch_size, **options):
+        db = settings.DATABASES["default"]
+        listen = psycopg.connect(
+            host=db["HOST"],
+            port=db["PORT"] or None,
+            user=db["USER"],
+            password=db["PASSWORD"] or None,
+            dbname=db["NAME"],
+            autocommit=True,
+        )
+        listen.execute(f"LISTEN {OUTBOX_CHANNEL}")
+        relay = Relay(listen_connection=listen, poll_interval=poll_interval, batch_size=batch_size)
+
+        def stop(*_):
+            relay.running = False
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        self.stdout.write(f"relay: listening on {OUTBOX_CHANNEL}, polling every {poll_interval}s")
+        relay.run()
+        self.stdout.write("relay: stopped")

@@ -1,0 +1,59 @@
+"""order_details: one order's full view (items, status timeline, tracking number, cancel reason),
+stored in exactly the OrderView shape of API.md so that a query serves it unchanged."""
+
+from orders.domain.events import DomainEvent, OrderCancelled, OrderPlaced, OrderShipped
+
+from ..models import OrderDetail
+from .base import Projection, Row
+
+
+class DetailsProjection(Projection):
+    name = "order_details"
+    max_lag_seconds = 5
+    row_model = OrderDetail
+
+    def when_OrderPlaced(self, row: Row, event: OrderPlaced) -> Row:
+        at = event.occurred_at.isoformat()
+        view = {
+            "orderId": str(event.order_id),
+            "customer": event.customer_name,
+            "status": "pending",
+            "items": [item.to_json() for item in event.items],
+            "itemCount": len(event.items),
+            "total": str(event.total),
+            "trackingNumber": None,
+            "cancelReason": None,
+            "createdAt": at,
+            "updatedAt": at,
+            "seq": event.seq,
+            "timeline": [{"status": "pending", "at": at}],
+        }
+        return {"customer_id": event.customer_id, "view": view}
+
+    def when_OrderConfirmed(self, row: Row, event: DomainEvent) -> Row:
+        return _moved_to(row, "confirmed", event)
+
+    def when_OrderShipped(self, row: Row, event: OrderShipped) -> Row:
+        return _moved_to(row, "shipped", event, trackingNumber=event.tracking_number)
+
+    def when_OrderDelivered(self, row: Row, event: DomainEvent) -> Row:
+        return _moved_to(row, "delivered", event)
+
+    def when_OrderCancelled(self, row: Row, event: OrderCancelled) -> Row:
+        return _moved_to(row, "cancelled", event, cancelReason=event.reason)
+
+
+def _moved_to(row: Row, status: str, event: DomainEvent, **changes) -> Row:
+    at = event.occurred_at.isoformat()
+    view = row["view"]
+    return {
+        **row,
+        "view": {
+            **view,
+            **changes,
+            "status": status,
+            "updatedAt": at,
+            "seq": event.seq,
+            "timeline": [*view["timeline"], {"status": status, "at": at}],
+        },
+    }

@@ -1,0 +1,108 @@
+"""The outbox relay: claims due outbox rows and hands them to Celery, one queue per read model.
+
+A claim is `SELECT … FOR UPDATE SKIP LOCKED` in a transaction that also marks the rows sent
+and publishes them, so two relays never send the same batch, and a publish that fails rolls
+the claim back. "Sent" is not "done": a row still unfinished `redelivery_timeout` after it was
+sent (lost message, killed worker, flushed Redis) is due again. Duplicates that this creates
+are harmless; the projector applies each event once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+
+logger = logging.getLogger(__name__)
+
+CLAIM_SQL = """
+    SELECT id, read_model FROM orders_outboxmessage
+    WHERE (state = 'pending' AND available_at <= now())
+       OR (state = 'sent' AND sent_at < now() - make_interval(secs => %s))
+    ORDER BY id
+    LIMIT %s
+    FOR UPDATE SKIP LOCKED
+"""
+
+NEXT_DUE_SQL = """
+    SELECT GREATEST(0, EXTRACT(EPOCH FROM min(available_at) - now()))
+    FROM orders_outboxmessage WHERE state = 'pending'
+"""
+
+
+@dataclass(frozen=True)
+class RelayBatch:
+    sent: int
+    by_read_model: dict[str, int]
+
+
+def relay_once(*, batch_size: int | None = None, redelivery_timeout: float | None = None):
+    """Claim one batch of due rows, mark them sent and publish them. Returns what was sent."""
+    from .tasks import project  # Celery task; imported late so this module loads without it
+
+    batch_size = batch_size or settings.OUTBOX_RELAY_BATCH_SIZE
+    timeout = (
+        settings.OUTBOX_REDELIVERY_SECONDS if redelivery_timeout is None else redelivery_timeout
+    )
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(CLAIM_SQL, [timeout, batch_size])
+            claimed = cursor.fetchall()
+            if not claimed:
+                return RelayBatch(0, {})
+            cursor.execute(
+                "UPDATE orders_outboxmessage SET state = 'sent', sent_at = now()"
+                " WHERE id = ANY(%s)",
+                [[row_id for row_id, _ in claimed]],
+            )
+        ids_by_model: dict[str, list[int]] = defaultdict(list)
+        for row_id, read_model in claimed:
+            ids_by_model[read_model].append(row_id)
+        for read_model, ids in ids_by_model.items():
+            project.apply_async(args=[read_model, ids], queue=read_model)
+    return RelayBatch(len(claimed), {name: len(ids) for name, ids in ids_by_model.items()})
+
+
+def seconds_until_next_due() -> float | None:
+    with connection.cursor() as cursor:
+        cursor.execute(NEXT_DUE_SQL)
+        (seconds,) = cursor.fetchone()
+    return None if seconds is None else float(seconds)
+
+
+class Relay:
+    """The long-running loop: relay until idle, then sleep until woken by NOTIFY, until the
+    next retry is due, or for the polling interval, whichever comes first."""
+
+    def __init__(self, *, listen_connection, poll_interval: float, batch_size: int):
+        self.listen = listen_connection
+        self.poll_interval = poll_interval
+        self.batch_size = batch_size
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                while self.running and relay_once(batch_size=self.batch_size).sent:
+                    pass
+                due_in = seconds_until_next_due()
+            except Exception:
+                logger.exception("relay failed; retrying after the polling interval")
+                connection.close()
+                due_in = None
+                time.sleep(self.poll_interval)
+            wait = self.poll_interval if due_in is None else min(self.poll_interval, due_in)
+            self.wait_for_notify(wait)
+
+    def wait_for_notify(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        for _ in self.listen.notifies(timeout=seconds, stop_after=1):
+            pass
+        # Drain wake-ups that piled up meanwhile: one pass of relaying serves them all.
+        for _ in self.listen.notifies(timeout=0, stop_after=1000):
+            pass

@@ -1,0 +1,10 @@
+"""Celery tasks: thin. They pass ids and call one function; retries live in retry_policy."""
+
+from celery import shared_task
+
+from .projector import project_messages
+
+
+@shared_task(name="readmodels.project", acks_late=True, ignore_result=True)
+def project(read_model: str, message_ids: list[int]) -> None:
+    project_messages(read_model, message_ids)
