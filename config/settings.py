@@ -138,3 +138,11 @@ OUTBOX_RELAY_BATCH_SIZE = int(os.environ.get("OUTBOX_RELAY_BATCH_SIZE", "500"))
 OUTBOX_REDELIVERY_SECONDS = float(os.environ.get("OUTBOX_REDELIVERY_SECONDS", "15"))
 # Done outbox rows and dedupe records are kept this long, then deleted by a periodic job.
 OUTBOX_RETENTION_HOURS = float(os.environ.get("OUTBOX_RETENTION_HOURS", "24"))
+
+CELERY_BEAT_SCHEDULE = {
+    "delete-old-pipeline-rows": {
+        "task": "readmodels.delete_old_pipeline_rows",
+        "schedule": 600.0,
+        "options": {"queue": "celery"},
+    },
+}

@@ -8,3 +8,10 @@ from .projector import project_messages
 @shared_task(name="readmodels.project", acks_late=True, ignore_result=True)
 def project(read_model: str, message_ids: list[int]) -> None:
     project_messages(read_model, message_ids)
+
+
+@shared_task(name="readmodels.delete_old_pipeline_rows", ignore_result=True)
+def delete_old_pipeline_rows() -> dict[str, int]:
+    from .maintenance import delete_old_pipeline_rows as delete
+
+    return delete()

@@ -1,0 +1,15 @@
+"""Settings for the test suite: same services, separate places in them.
+
+pytest-django creates its own database (test_<name>); Redis database 15 keeps test queues
+and channel groups away from a development server running on the same machine.
+"""
+
+import os
+
+os.environ.setdefault("REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+os.environ.setdefault("OUTBOX_REDELIVERY_SECONDS", "3")
+
+from .settings import *  # noqa: E402,F403
+
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
