@@ -1,0 +1,104 @@
+"""Invariant 3: Celery and Redis are transport, not the record. Killing a worker mid-batch,
+flushing Redis, or running two relays at once loses nothing and duplicates no effect."""
+
+import base64
+import json
+import signal
+
+import pytest
+import redis
+from django.conf import settings
+
+from orders.models import OutboxMessage, OutboxState
+from readmodels.models import ReadModelState
+from readmodels.projections import PROJECTIONS
+
+from .harness import (
+    assert_read_models_match_event_log,
+    outbox_unfinished,
+    wait_for_projection,
+    wait_until,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def place_orders(place_order_as, customers, count: int) -> None:
+    for index in range(count):
+        place_order_as(customers[index % len(customers)])
+
+
+def slow_down_projection(milliseconds: int) -> None:
+    for name in PROJECTIONS:
+        ReadModelState.objects.update_or_create(name=name, defaults={"demo_delay_ms": milliseconds})
+
+
+def test_sigkill_of_a_worker_mid_batch_loses_nothing(processes, place_order_as, alice, bob):
+    # Given: a slow worker busy with a backlog
+    slow_down_projection(300)
+    place_orders(place_order_as, [alice, bob], 30)
+    worker = processes.start_worker(concurrency=2)
+    processes.start_relay()
+    done_before_kill = wait_until(
+        lambda: OutboxMessage.objects.filter(state=OutboxState.DONE).count(),
+        what="the worker to finish some work",
+    )
+
+    # When: the worker and its pool processes are killed without warning
+    processes.kill(worker, signal.SIGKILL)
+    assert outbox_unfinished() > 0, "the kill should have hit a worker with work left"
+    slow_down_projection(0)
+    processes.start_worker(concurrency=2)
+
+    # Then: after recovery everything is projected, each event exactly once
+    wait_for_projection(timeout=60)
+    assert done_before_kill < OutboxMessage.objects.count()
+    assert_read_models_match_event_log()
+
+
+def test_flushing_redis_while_work_is_pending_loses_nothing(processes, place_order_as, alice):
+    # Given: work handed to the broker, but no worker to take it yet
+    place_orders(place_order_as, [alice], 20)
+    processes.start_relay()
+    wait_until(
+        lambda: not OutboxMessage.objects.filter(state=OutboxState.PENDING).exists(),
+        what="the relay to send everything",
+    )
+
+    # When: Redis forgets everything it held
+    redis.Redis.from_url(settings.REDIS_URL).flushall()
+    processes.start_worker()
+
+    # Then: the relay sends the lost work again and it is all projected once
+    wait_for_projection(timeout=60)
+    assert_read_models_match_event_log()
+
+
+def test_two_relays_never_send_the_same_row_twice(processes, place_order_as, alice, bob):
+    # Given: a backlog and no worker, so that every message sent stays in Redis to be counted
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    place_orders(place_order_as, [alice, bob], 150)
+    total = OutboxMessage.objects.count()
+
+    # When: two relays drain the outbox at the same time (no redelivery within the test)
+    first = processes.start_relay(OUTBOX_REDELIVERY_SECONDS="600", OUTBOX_RELAY_BATCH_SIZE="7")
+    second = processes.start_relay(OUTBOX_REDELIVERY_SECONDS="600", OUTBOX_RELAY_BATCH_SIZE="7")
+    wait_until(
+        lambda: not OutboxMessage.objects.filter(state=OutboxState.PENDING).exists(),
+        what="the relays to drain the outbox",
+    )
+    processes.kill(first, signal.SIGTERM)
+    processes.kill(second, signal.SIGTERM)
+
+    # Then: every row was published exactly once, and none is left behind
+    sent_ids = []
+    for queue in PROJECTIONS:
+        for raw in client.lrange(queue, 0, -1):
+            body = json.loads(base64.b64decode(json.loads(raw)["body"]))
+            read_model, ids = body[0]
+            assert read_model == queue
+            sent_ids.extend(ids)
+    assert len(sent_ids) == total
+    assert sorted(sent_ids) == sorted(OutboxMessage.objects.values_list("id", flat=True))
+    assert OutboxMessage.objects.filter(state=OutboxState.SENT).count() == total
