@@ -140,6 +140,11 @@ OUTBOX_REDELIVERY_SECONDS = float(os.environ.get("OUTBOX_REDELIVERY_SECONDS", "1
 OUTBOX_RETENTION_HOURS = float(os.environ.get("OUTBOX_RETENTION_HOURS", "24"))
 
 CELERY_BEAT_SCHEDULE = {
+    "record-lag": {
+        "task": "readmodels.record_lag",
+        "schedule": float(os.environ.get("LAG_SAMPLE_SECONDS", "2")),
+        "options": {"queue": "celery", "expires": 10},
+    },
     "delete-old-pipeline-rows": {
         "task": "readmodels.delete_old_pipeline_rows",
         "schedule": 600.0,

@@ -11,5 +11,5 @@ os.environ.setdefault("OUTBOX_REDELIVERY_SECONDS", "3")
 
 from .settings import *  # noqa: E402,F403
 
-ALLOWED_HOSTS = ["*"]
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests

@@ -1,5 +1,12 @@
-"""WebSocket routes. Filled in by the push issue; until then every connection is refused."""
+"""WebSocket routes: session-authenticated, and only from this site's own origins."""
 
+from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.urls import path
 
-websocket_application = URLRouter([])
+from readmodels.consumers import OrderUpdatesConsumer
+
+websocket_application = AllowedHostsOriginValidator(
+    AuthMiddlewareStack(URLRouter([path("ws/orders/", OrderUpdatesConsumer.as_asgi())]))
+)

@@ -185,6 +185,23 @@ class ReadModelState(models.Model):
     fail_next_event = models.BooleanField(default=False)
     # The event that "fail the next event" picked; it fails until a replay lifts the fault.
     poisoned_event_id = models.UUIDField(null=True, blank=True)
+    # Whether the lag monitor last saw this read model above its threshold.
+    over_threshold = models.BooleanField(default=False)
 
     def __str__(self):
         return self.name
+
+
+class LagSample(models.Model):
+    """A read model's lag as the periodic monitor measured it (kept for an hour)."""
+
+    read_model = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    lag_ms = models.BigIntegerField()
+    pending_outbox = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["read_model", "at"], name="lag_sample_idx")]
+
+    def __str__(self):
+        return f"{self.read_model} lag {self.lag_ms} ms at {self.at}"

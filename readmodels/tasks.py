@@ -15,3 +15,10 @@ def delete_old_pipeline_rows() -> dict[str, int]:
     from .maintenance import delete_old_pipeline_rows as delete
 
     return delete()
+
+
+@shared_task(name="readmodels.record_lag", ignore_result=True)
+def record_lag() -> None:
+    from .lag_monitor import record_lag as record
+
+    record()

@@ -1,0 +1,44 @@
+"""Validation of query-string parameters; bad values get 400 with a message per field."""
+
+from rest_framework import serializers
+
+from orders.consistency_token import ConsistencyToken
+from orders.domain.status import OrderStatus
+
+MAX_PAGE_SIZE = 100
+MAX_WAIT_MS = 5000
+
+
+class ReadYourWritesParams(serializers.Serializer):
+    consistencyToken = serializers.CharField(required=False, max_length=200)
+    waitMs = serializers.IntegerField(required=False, min_value=0, max_value=MAX_WAIT_MS, default=0)
+
+    def validate_consistencyToken(self, value: str) -> ConsistencyToken:
+        try:
+            return ConsistencyToken.decode(value)
+        except ValueError:
+            raise serializers.ValidationError(
+                "Not a consistency token; pass the one a command returned."
+            ) from None
+
+
+class OrderListParams(ReadYourWritesParams):
+    status = serializers.ChoiceField(choices=[s.value for s in OrderStatus], required=False)
+    ordering = serializers.ChoiceField(
+        choices=["createdAt", "-createdAt"], required=False, default="-createdAt"
+    )
+    page = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, default=1)
+    pageSize = serializers.IntegerField(
+        min_value=1, max_value=MAX_PAGE_SIZE, required=False, default=20
+    )
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class AnalyticsParams(ReadYourWritesParams):
+    days = serializers.IntegerField(min_value=1, max_value=366, required=False, default=30)
+
+
+def validated_params(serializer_class, query_params) -> dict:
+    serializer = serializer_class(data=query_params.dict())
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
