@@ -39,6 +39,8 @@ class AnalyticsParams(ReadYourWritesParams):
 
 
 def validated_params(serializer_class, query_params) -> dict:
-    serializer = serializer_class(data=query_params.dict())
+    """Validate a QueryDict as it is (not `.dict()`): DRF then treats an empty value such as
+    `?page=` as not given, so API.md's template `?status=&page=&pageSize=` means the defaults."""
+    serializer = serializer_class(data=query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
