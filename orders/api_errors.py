@@ -57,9 +57,11 @@ def handle_api_exception(exc, context=None) -> Response | None:
             return error_response(400, "invalid", "The request has invalid fields.", fields=fields)
         case exceptions.APIException():
             code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
+            extra = {}
             if exc.status_code == 400:
                 code = "invalid"  # API.md has one code for bad input, malformed JSON included
-            response = error_response(exc.status_code, code, str(exc.detail))
+                extra["fields"] = {"body": [str(exc.detail)]}  # and `invalid` always has fields
+            response = error_response(exc.status_code, code, str(exc.detail), **extra)
             if getattr(exc, "wait", None):
                 response["Retry-After"] = str(int(exc.wait))
             return response
