@@ -1,4 +1,5 @@
-"""Appends events to the log and writes the outbox rows owed to each subscribing read model.
+"""Appends events to the log, writes the outbox rows owed to each subscribing read model, and
+runs the inline projections (read models that use the inline strategy).
 
 Precondition for `append`: called inside the command's transaction, so the events, the outbox
 rows and the order's new state commit together or not at all.
@@ -8,7 +9,7 @@ from collections.abc import Sequence
 
 from .domain.events import DomainEvent
 from .models import Event, OutboxMessage
-from .subscriptions import subscribers_of
+from .subscriptions import outbox_subscribers_of, project_inline
 
 
 def append(events: Sequence[DomainEvent]) -> list[Event]:
@@ -27,6 +28,7 @@ def append(events: Sequence[DomainEvent]) -> list[Event]:
     OutboxMessage.objects.bulk_create(
         OutboxMessage(event=row, read_model=read_model)
         for row in rows
-        for read_model in subscribers_of(row.event_type)
+        for read_model in outbox_subscribers_of(row.event_type)
     )
+    project_inline(events)
     return rows

@@ -6,7 +6,11 @@ sequence number", and a subscriber that skipped some of an order's events could 
 gap from an event it never wanted.
 """
 
-from .domain.events import EVENT_TYPES
+from collections.abc import Callable, Sequence
+
+from django.conf import settings
+
+from .domain.events import EVENT_TYPES, DomainEvent
 
 READ_MODELS: tuple[str, ...] = (
     "order_summaries",
@@ -22,3 +26,39 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
 
 def subscribers_of(event_type: str) -> list[str]:
     return [name for name, types in SUBSCRIPTIONS.items() if event_type in types]
+
+
+# ---- synchronisation strategies ------------------------------------------------------------
+# How each read model is kept in step with the write model (docs/sync-strategies.md):
+#   outbox  an outbox row per event, relayed to a Celery projector (the default)
+#   inline  projected inside the command's own transaction (strong consistency)
+#   cdc     derived from the write tables' WAL by the CDC consumer; the app publishes nothing
+OUTBOX, INLINE, CDC = "outbox", "inline", "cdc"
+STRATEGIES = (OUTBOX, INLINE, CDC)
+
+
+def strategy_of(read_model: str) -> str:
+    return settings.READ_MODEL_STRATEGIES.get(read_model, OUTBOX)
+
+
+def outbox_subscribers_of(event_type: str) -> list[str]:
+    return [name for name in subscribers_of(event_type) if strategy_of(name) == OUTBOX]
+
+
+def read_models_using(strategy: str) -> list[str]:
+    return [name for name in READ_MODELS if strategy_of(name) == strategy]
+
+
+# Inline projection runs inside the command's transaction. The read side registers how (the
+# write side must not import it); an exception raised here rolls the whole command back.
+_inline_projectors: list[Callable[[Sequence[DomainEvent]], None]] = []
+
+
+def register_inline_projector(project: Callable[[Sequence[DomainEvent]], None]) -> None:
+    if project not in _inline_projectors:
+        _inline_projectors.append(project)
+
+
+def project_inline(events: Sequence[DomainEvent]) -> None:
+    for project in _inline_projectors:
+        project(events)

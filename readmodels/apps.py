@@ -7,3 +7,6 @@ class ReadmodelsConfig(AppConfig):
 
     def ready(self):
         from . import push  # noqa: F401  (connects the push receivers)
+        from .strategies import wire_strategies
+
+        wire_strategies()

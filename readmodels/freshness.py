@@ -1,8 +1,10 @@
 """How fresh a read model is, computed from the work it still owes.
 
-`data_as_of` is the instant up to which every committed event is reflected: the commit time
-of the oldest event the read model has not applied yet (pending, in flight, retrying, dead
-or parked), or now when it owes nothing. Lag is now minus that. So an idle system has zero
+`data_as_of` is the instant up to which every committed event is reflected. For the outbox
+strategy: the commit time of the oldest event the read model has not applied yet (pending,
+in flight, retrying, dead or parked), or now when it owes nothing. Inline read models are
+never behind; a CDC read model is as fresh as the last moment its consumer found the
+replication slot drained. Lag is now minus that. So an idle system has zero
 lag, and a stopped projector's lag keeps growing even when no new events arrive.
 """
 
@@ -14,7 +16,8 @@ from datetime import datetime
 from django.db.models import Min
 from django.utils import timezone
 
-from orders.models import OutboxMessage, OutboxState
+from orders.models import Event, OutboxMessage, OutboxState
+from orders.subscriptions import CDC, INLINE, strategy_of
 
 from .projections import get_projection
 
@@ -36,13 +39,27 @@ class Freshness:
 def freshness(read_model: str) -> Freshness:
     projection = get_projection(read_model)
     now = timezone.now()
-    oldest = OutboxMessage.objects.filter(read_model=read_model, state__in=UNAPPLIED).aggregate(
-        at=Min("created_at")
-    )["at"]
-    data_as_of = min(oldest, now) if oldest else now
+    data_as_of = min(_applied_up_to(read_model, now), now)
     return Freshness(
         read_model=read_model,
         data_as_of=data_as_of,
         lag_ms=int((now - data_as_of).total_seconds() * 1000),
         max_lag_seconds=projection.max_lag_seconds,
     )
+
+
+def _applied_up_to(read_model: str, now: datetime) -> datetime:
+    """The instant before which every committed event is reflected, per strategy."""
+    strategy = strategy_of(read_model)
+    if strategy == INLINE:
+        return now  # projected in the command's own transaction: never behind
+    if strategy == CDC:
+        from .cdc.state import caught_up_at  # the consumer records how far it has read
+
+        # A consumer that never caught up is as stale as the oldest event.
+        first_event = Event.objects.aggregate(at=Min("recorded_at"))["at"]
+        return caught_up_at() or first_event or now
+    oldest = OutboxMessage.objects.filter(read_model=read_model, state__in=UNAPPLIED).aggregate(
+        at=Min("created_at")
+    )["at"]
+    return oldest or now

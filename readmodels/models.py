@@ -205,3 +205,18 @@ class LagSample(models.Model):
 
     def __str__(self):
         return f"{self.read_model} lag {self.lag_ms} ms at {self.at}"
+
+
+class CdcState(models.Model):
+    """What the CDC consumer last reported about its replication slot."""
+
+    slot_name = models.CharField(primary_key=True, max_length=63)
+    # Every change committed before this instant has been applied (the slot was drained).
+    caught_up_at = models.DateTimeField(null=True, blank=True)
+    confirmed_lsn = models.CharField(max_length=32, blank=True)
+    retained_wal_bytes = models.BigIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.slot_name

@@ -86,6 +86,11 @@ class PipelineProcesses:
             "relay", [sys.executable, "manage.py", "run_relay", "--poll-interval", "0.5"], **env
         )
 
+    def start_cdc(self, **env: str) -> subprocess.Popen:
+        return self._start(
+            "cdc", [sys.executable, "manage.py", "run_cdc", "--poll-interval", "0.05"], **env
+        )
+
     def kill(self, process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
         """Kill a process and its children (a Celery worker's pool processes)."""
         try:
