@@ -6,7 +6,14 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.logging import logging_config
+from config.metrics_dir import multiprocess_dir
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Prometheus multiprocess mode (docs/metrics.md): the web, relay and worker processes write
+# their metrics to files in this directory. Set before anything imports prometheus_client.
+PROMETHEUS_MULTIPROC_DIR = multiprocess_dir()
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -122,15 +129,13 @@ IDEMPOTENCY_KEY_TTL_SECONDS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_SECONDS", 
 # A key still "in progress" after this long belongs to a request that died; it may be retried.
 IDEMPOTENCY_ABANDONED_AFTER_SECONDS = 60
 
+# Logs: one JSON object per line on stderr, for every process (see config/logging.py);
+# LOG_FORMAT=plain for a human-readable line.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
+# Celery workers and beat keep the root handler above instead of installing their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Outbox relay: rows per claim, and how long a sent row may stay unfinished before it is
 # considered lost (broker flushed, worker killed) and sent again.
@@ -151,3 +156,36 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "celery"},
     },
 }
+
+# Synchronisation strategy per read model: "outbox" (default), "inline" or "cdc", given as
+# READ_MODEL_STRATEGIES="order_summaries=inline,order_search=cdc" (docs/sync-strategies.md).
+# Switching a read model's strategy is a config change followed by a rebuild of it.
+READ_MODEL_STRATEGIES = {
+    name.strip(): strategy.strip()
+    for name, _, strategy in (item.partition("=") for item in env_list("READ_MODEL_STRATEGIES", ""))
+}
+# Where the read tables live when not in DATABASE_URL. The inline strategy needs them in the
+# same database as the write tables, and the app refuses to start otherwise.
+if os.environ.get("READ_DATABASE_URL"):
+    DATABASES["read"] = dj_database_url.parse(os.environ["READ_DATABASE_URL"])
+# CDC consumer: how often to poll the slot when idle, and to send a heartbeat through it so
+# that the slot does not hold WAL back while the order tables are quiet.
+CDC_POLL_SECONDS = float(os.environ.get("CDC_POLL_SECONDS", "0.1"))
+CDC_HEARTBEAT_SECONDS = float(os.environ.get("CDC_HEARTBEAT_SECONDS", "10"))
+
+# ---- health and metrics (config/health.py, docs/metrics.md) ---------------------------------
+# Every projector queue carries a heartbeat task every HEARTBEAT_SECONDS; the worker taking it
+# records the time in Redis. GET /healthz fails when one is older than the stale limit.
+HEARTBEAT_SECONDS = float(os.environ.get("HEARTBEAT_SECONDS", "5"))
+HEALTH_WORKER_STALE_SECONDS = float(os.environ.get("HEALTH_WORKER_STALE_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE.update(
+    {
+        f"heartbeat-{queue}": {
+            "task": "readmodels.heartbeat",
+            "schedule": HEARTBEAT_SECONDS,
+            "args": [queue],
+            "options": {"queue": queue, "expires": HEARTBEAT_SECONDS * 2},
+        }
+        for queue in ("order_summaries", "order_details", "order_search", "order_analytics")
+    }
+)

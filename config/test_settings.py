@@ -9,6 +9,17 @@ import os
 os.environ.setdefault("REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 os.environ.setdefault("OUTBOX_REDELIVERY_SECONDS", "3")
 
+# Metrics: a fresh multiprocess directory per test run, shared with the worker and relay
+# subprocesses it starts (they inherit ORDERS_TEST_METRICS_DIR) and deleted at its exit.
+if "ORDERS_TEST_METRICS_DIR" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["ORDERS_TEST_METRICS_DIR"] = tempfile.mkdtemp(prefix="orders-test-metrics-")
+    atexit.register(shutil.rmtree, os.environ["ORDERS_TEST_METRICS_DIR"], ignore_errors=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ["ORDERS_TEST_METRICS_DIR"]
+
 from .settings import *  # noqa: E402,F403
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

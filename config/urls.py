@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
+from config.app_shell import app_shell
+from config.health import healthz
 from config.method_router import route_by_method
+from config.metrics import metrics_view
 from orders import api as commands
 from orders.account_api import MeApi
 from readmodels import api as queries
-from readmodels import ops_api
+from readmodels import ops_api, ops_health
+from readmodels.metrics import measured_query
 from readmodels.read_your_writes import waits_for_token
 
 
@@ -14,6 +17,11 @@ def command(action: str, view):
     """A command URL, accepted with or without a trailing slash (API.md writes it without)."""
     route = f"api/orders/<uuid:order_id>/{action}"
     return [path(route, view), path(f"{route}/", view)]
+
+
+def query(view, read_model_for):
+    """A query view: a bounded read-your-writes wait, then the (counted and timed) query."""
+    return waits_for_token(measured_query(view, read_model_for), read_model_for)
 
 
 urlpatterns = [
@@ -24,17 +32,17 @@ urlpatterns = [
     path(
         "api/orders/",
         route_by_method(
-            GET=waits_for_token(queries.OrderListApi.as_view(), queries.list_read_model),
+            GET=query(queries.OrderListApi.as_view(), queries.list_read_model),
             POST=commands.PlaceOrderApi.as_view(),
         ),
     ),
     path(
         "api/orders/<uuid:order_id>/",
-        waits_for_token(queries.OrderDetailApi.as_view(), lambda _: "order_details"),
+        query(queries.OrderDetailApi.as_view(), lambda _: "order_details"),
     ),
     path(
         "api/analytics/",
-        waits_for_token(queries.AnalyticsApi.as_view(), lambda _: "order_analytics"),
+        query(queries.AnalyticsApi.as_view(), lambda _: "order_analytics"),
     ),
     *command("confirm", commands.ConfirmOrderApi.as_view()),
     *command("ship", commands.ShipOrderApi.as_view()),
@@ -44,7 +52,14 @@ urlpatterns = [
     path("api/ops/demo", ops_api.DemoControlsApi.as_view()),
     path("api/ops/dead-letters", ops_api.DeadLetterListApi.as_view()),
     path("api/ops/dead-letters/replay", ops_api.DeadLetterReplayApi.as_view()),
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("api/ops/health", ops_health.OpsHealthApi.as_view()),
+    path("metrics", metrics_view),
+    path("healthz", healthz),
+    # Pages of the browser UI (client-side routes of one app shell)
+    path("", app_shell, name="home"),
+    path("orders/new", app_shell),
+    path("orders/<uuid:order_id>", app_shell),
+    path("pipeline", app_shell),
 ]
 
 handler404 = "config.error_views.not_found"

@@ -22,10 +22,18 @@ OUTBOX_CHANNEL = "outbox_pending"
 order_committed = Signal()
 
 
-def announce_after_commit(*, order_id, seq: int, customer_id: int, event_types: list[str]):
+def announce_after_commit(
+    *, order_id, seq: int, customer_id: int, event_types: list[str], command: str = ""
+):
     read_models = sorted({name for t in event_types for name in subscribers_of(t)})
 
     def announce():
+        logger.info(
+            "%s committed: %s",
+            command or "command",
+            ", ".join(event_types),
+            extra={"command": command or None, "order_id": str(order_id), "seq": seq},
+        )
         wake_relay()
         order_committed.send(
             sender=__name__,

@@ -40,7 +40,7 @@ def place_order(*, command: PlaceOrder, actor) -> CommandResult:
             items=price_items(command),
             now=timezone.now(),
         )
-        return _save(order, is_new=True)
+        return _save(order, is_new=True, command=command)
 
 
 def confirm_order(*, command: ConfirmOrder, actor) -> CommandResult:
@@ -93,10 +93,10 @@ def _change(command, actor, act: Callable[[Order, object], None]) -> CommandResu
         if command.expected_version is not None and command.expected_version != order.version:
             raise VersionConflict(expected=command.expected_version, current=order.version)
         act(order, timezone.now())
-        return _save(order, is_new=False)
+        return _save(order, is_new=False, command=command)
 
 
-def _save(order: Order, *, is_new: bool) -> CommandResult:
+def _save(order: Order, *, is_new: bool, command) -> CommandResult:
     """Persist state, events and outbox rows. Precondition: inside the command's transaction."""
     repository.save(order, is_new=is_new)
     event_store.append(order.pending_events)
@@ -105,5 +105,6 @@ def _save(order: Order, *, is_new: bool) -> CommandResult:
         seq=order.version,
         customer_id=order.customer_id,
         event_types=[event.event_type for event in order.pending_events],
+        command=type(command).__name__,
     )
     return CommandResult(order=order, seq=order.version)

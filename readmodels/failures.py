@@ -15,6 +15,7 @@ from django.utils import timezone
 from orders.announcements import wake_relay
 from orders.models import Event, OutboxMessage, OutboxState
 
+from .metrics import record_projection_error
 from .models import DeadLetter
 from .retry_policy import gives_up_after, retry_delay
 
@@ -62,6 +63,7 @@ def wait_behind_retries(read_model: str, order_id: UUID, applied_seq: int, up_to
 
 def record_failure(read_model: str, event: Event, error: BaseException, trace: str) -> None:
     """Count a failed attempt at `event`; schedule its retry or move it to the dead letters."""
+    record_projection_error(read_model)
     now = timezone.now()
     message = OutboxMessage.objects.select_for_update().get(event=event, read_model=read_model)
     message.attempts += 1
@@ -72,6 +74,8 @@ def record_failure(read_model: str, event: Event, error: BaseException, trace: s
         "event_id": str(event.event_id),
         "order_id": str(event.order_id),
         "read_model": read_model,
+        "seq": event.seq,
+        "event_type": event.event_type,
         "attempts": message.attempts,
     }
     if gives_up_after(message.attempts):

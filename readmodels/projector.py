@@ -25,11 +25,12 @@ from uuid import UUID
 from django.db import connection, transaction
 from django.utils import timezone
 
-from orders.domain.events import event_from_json
+from orders.domain.events import DomainEvent, event_from_json
 from orders.models import Event, OutboxMessage, OutboxState
 
 from . import failures
 from .demo_controls import Controls, apply_delay, check_fault, controls_for
+from .metrics import record_applied
 from .models import ProcessedEvent
 from .projections import Projection, get_projection
 from .row_store import load_row, save_row
@@ -95,6 +96,11 @@ def catch_up(
         _lock(name, order_id)
         if not replaying and failures.has_open_dead_letter(name, order_id):
             failures.park_behind_dead_letter(name, order_id)
+            logger.info(
+                "%s: order waits behind a dead letter",
+                name,
+                extra={"order_id": str(order_id), "read_model": name, "seq": up_to_seq},
+            )
             return CatchUp(applied_through=-1, parked=True)
 
         before = load_row(projection, order_id)
@@ -125,13 +131,46 @@ def catch_up(
         return CatchUp(applied_through=through, failure=failure)
 
 
-def _save(projection: Projection, before, row, applied: list[Event]) -> None:
+def apply_events(projection: Projection, order_id: UUID, events: list[DomainEvent]) -> int:
+    """Apply events that arrive with their data (derived by CDC, or inline in a command).
+
+    Same guarantees as `catch_up`: one transaction, serialised per order, duplicates and
+    older events are no-ops, and a gap is healed from the event log before going on.
+    A failure raises, rolling the transaction back: the caller decides what retrying means.
+    Returns the row's seq afterwards.
+    """
+    with transaction.atomic():
+        _lock(projection.name, order_id)
+        before = load_row(projection, order_id)
+        applied_seq = before["seq"] if before else 0
+        fresh = [event for event in events if event.seq > applied_seq]
+        if fresh and fresh[0].seq > applied_seq + 1:
+            logger.warning(
+                "gap before seq %s; healing from the event log",
+                fresh[0].seq,
+                extra={"order_id": str(order_id), "read_model": projection.name},
+            )
+            healed = catch_up(projection, order_id, up_to_seq=fresh[0].seq - 1, replaying=True)
+            if healed.failure:
+                raise healed.failure.error
+            before = load_row(projection, order_id)
+        row = before
+        for event in fresh:
+            row = projection.apply(row, event)
+        if fresh:
+            _save(projection, before, row, fresh)
+        return row["seq"] if row else 0
+
+
+def _save(projection: Projection, before, row, applied: list) -> None:
     ProcessedEvent.objects.bulk_create(
         [ProcessedEvent(read_model=projection.name, event_id=e.event_id) for e in applied],
         ignore_conflicts=True,
     )
     save_row(projection, row)
     projection.after_save(before, row)
+    transaction.on_commit(lambda: record_applied(projection.name, applied), robust=True)
+    transaction.on_commit(lambda: _log_applied(projection.name, applied))
     transaction.on_commit(
         lambda: order_projected.send(
             sender=__name__,
@@ -141,6 +180,19 @@ def _save(projection: Projection, before, row, applied: list[Event]) -> None:
             customer_id=row.get("customer_id"),
         ),
         robust=True,
+    )
+
+
+def _log_applied(read_model: str, applied: list) -> None:
+    """One line per order and committed catch-up: the events (Event rows or DomainEvents)."""
+    first, last = applied[0], applied[-1]
+    context = {"order_id": str(last.order_id), "read_model": read_model, "seq": last.seq}
+    if first is last:
+        context.update(event_id=str(last.event_id), event_type=last.event_type)
+    else:
+        context["from_seq"] = first.seq
+    logger.info(
+        "%s applied %s", read_model, ", ".join(e.event_type for e in applied), extra=context
     )
 
 

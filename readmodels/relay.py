@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 
+from orders.models import Event
+
+from .metrics import record_published
+
 logger = logging.getLogger(__name__)
 
 CLAIM_SQL = """
@@ -48,6 +52,7 @@ def relay_once(*, batch_size: int | None = None, redelivery_timeout: float | Non
     timeout = (
         settings.OUTBOX_REDELIVERY_SECONDS if redelivery_timeout is None else redelivery_timeout
     )
+    claimed_at = time.perf_counter()  # for the publish duration metric
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(CLAIM_SQL, [timeout, batch_size])
@@ -56,15 +61,33 @@ def relay_once(*, batch_size: int | None = None, redelivery_timeout: float | Non
                 return RelayBatch(0, {})
             cursor.execute(
                 "UPDATE orders_outboxmessage SET state = 'sent', sent_at = now()"
-                " WHERE id = ANY(%s)",
+                " WHERE id = ANY(%s) RETURNING event_id",
                 [[row_id for row_id, _ in claimed]],
             )
+            events = {position for (position,) in cursor.fetchall()}
         ids_by_model: dict[str, list[int]] = defaultdict(list)
         for row_id, read_model in claimed:
             ids_by_model[read_model].append(row_id)
         for read_model, ids in ids_by_model.items():
             project.apply_async(args=[read_model, ids], queue=read_model)
-    return RelayBatch(len(claimed), {name: len(ids) for name, ids in ids_by_model.items()})
+    batch = RelayBatch(len(claimed), {name: len(ids) for name, ids in ids_by_model.items()})
+    record_published(batch.by_read_model, time.perf_counter() - claimed_at)
+    _log_batch(batch, events)
+    return batch
+
+
+def _log_batch(batch: RelayBatch, events: set[int]) -> None:
+    """One line per batch, with counts per read model; with the event's and order's ids when
+    the whole batch is one event (the usual case when commands come one at a time)."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    context = {"sent": batch.sent, "by_read_model": batch.by_read_model}
+    if len(events) == 1:
+        (position,) = events
+        event = Event.objects.filter(position=position).values("event_id", "order_id", "seq")
+        for key, value in (event.first() or {}).items():
+            context[key] = value if key == "seq" else str(value)
+    logger.info("relayed %d outbox rows (%d events)", batch.sent, len(events), extra=context)
 
 
 def seconds_until_next_due() -> float | None:
@@ -76,10 +99,15 @@ def seconds_until_next_due() -> float | None:
 
 class Relay:
     """The long-running loop: relay until idle, then sleep until woken by NOTIFY, until the
-    next retry is due, or for the polling interval, whichever comes first."""
+    next retry is due, or for the polling interval, whichever comes first.
 
-    def __init__(self, *, listen_connection, poll_interval: float, batch_size: int):
-        self.listen = listen_connection
+    `connect_listener` opens a connection that LISTENs for the wake-up; it is called again
+    whenever that connection breaks (say, PostgreSQL restarted), so the relay outlives it.
+    """
+
+    def __init__(self, *, connect_listener, poll_interval: float, batch_size: int):
+        self.connect_listener = connect_listener
+        self.listen = None
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self.running = True
@@ -94,15 +122,20 @@ class Relay:
                 logger.exception("relay failed; retrying after the polling interval")
                 connection.close()
                 due_in = None
-                time.sleep(self.poll_interval)
             wait = self.poll_interval if due_in is None else min(self.poll_interval, due_in)
             self.wait_for_notify(wait)
 
     def wait_for_notify(self, seconds: float) -> None:
         if seconds <= 0:
             return
-        for _ in self.listen.notifies(timeout=seconds, stop_after=1):
-            pass
-        # Drain wake-ups that piled up meanwhile: one pass of relaying serves them all.
-        for _ in self.listen.notifies(timeout=0, stop_after=1000):
-            pass
+        try:
+            self.listen = self.listen or self.connect_listener()
+            for _ in self.listen.notifies(timeout=seconds, stop_after=1):
+                pass
+            # Drain wake-ups that piled up meanwhile: one pass of relaying serves them all.
+            for _ in self.listen.notifies(timeout=0, stop_after=1000):
+                pass
+        except Exception:
+            logger.warning("lost the LISTEN connection; polling until it is back", exc_info=True)
+            self.listen = None
+            time.sleep(seconds)

@@ -8,6 +8,7 @@ applies the dead event and every event of that order parked behind it, exactly o
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -23,6 +24,8 @@ from .models import DeadLetter, ReadModelState
 from .projections import get_projection
 from .projector import catch_up
 from .row_store import load_row
+
+logger = logging.getLogger(__name__)
 
 REPLAY_WINDOW = timedelta(days=7)
 
@@ -43,17 +46,36 @@ class ReplayReport:
 def replay_dead_letters(entries: QuerySet[DeadLetter]) -> ReplayReport:
     report = ReplayReport()
     now = timezone.now()
-    for dead in entries.filter(resolved_at__isnull=True).order_by("read_model", "order_id", "seq"):
+    open_entries = entries.filter(resolved_at__isnull=True).select_related("event")
+    for dead in open_entries.order_by("read_model", "order_id", "seq"):
         reason = _skip_reason(dead, now)
         if reason:
             report.skipped.append((dead.pk, reason))
+            _log_outcome(dead, "skipped", reason)
             continue
         error = _replay_one(dead)
         if error:
             report.failed.append((dead.pk, error))
+            _log_outcome(dead, "failed", error)
         else:
             report.succeeded.append(dead.pk)
+            _log_outcome(dead, "succeeded")
     return report
+
+
+def _log_outcome(dead: DeadLetter, outcome: str, reason: str = "") -> None:
+    context = {
+        "dead_letter_id": dead.pk,
+        "event_id": str(dead.event.event_id),
+        "order_id": str(dead.order_id),
+        "read_model": dead.read_model,
+        "seq": dead.seq,
+        "event_type": dead.event_type,
+        "outcome": outcome,
+    }
+    level = logging.WARNING if outcome == "failed" else logging.INFO
+    suffix = f": {reason}" if reason else ""
+    logger.log(level, "dead letter replay %s%s", outcome, suffix, extra=context)
 
 
 def _skip_reason(dead: DeadLetter, now) -> str | None:

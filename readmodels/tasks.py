@@ -2,12 +2,14 @@
 
 from celery import shared_task
 
+from .metrics import counting_errors
 from .projector import project_messages
 
 
 @shared_task(name="readmodels.project", acks_late=True, ignore_result=True)
 def project(read_model: str, message_ids: list[int]) -> None:
-    project_messages(read_model, message_ids)
+    with counting_errors(read_model):  # a crash is a projection error too (metrics)
+        project_messages(read_model, message_ids)
 
 
 @shared_task(name="readmodels.delete_old_pipeline_rows", ignore_result=True)
@@ -22,3 +24,11 @@ def record_lag() -> None:
     from .lag_monitor import record_lag as record
 
     record()
+
+
+@shared_task(name="readmodels.heartbeat", ignore_result=True)
+def heartbeat(queue: str) -> None:
+    """Sent by beat to each projector queue (settings): proves a worker consumes it."""
+    from .heartbeat import beat
+
+    beat(queue)

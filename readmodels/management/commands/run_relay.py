@@ -18,17 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=settings.OUTBOX_RELAY_BATCH_SIZE)
 
     def handle(self, *args, poll_interval, batch_size, **options):
-        db = settings.DATABASES["default"]
-        listen = psycopg.connect(
-            host=db["HOST"],
-            port=db["PORT"] or None,
-            user=db["USER"],
-            password=db["PASSWORD"] or None,
-            dbname=db["NAME"],
-            autocommit=True,
+        relay = Relay(
+            connect_listener=listen_for_wake_ups, poll_interval=poll_interval, batch_size=batch_size
         )
-        listen.execute(f"LISTEN {OUTBOX_CHANNEL}")
-        relay = Relay(listen_connection=listen, poll_interval=poll_interval, batch_size=batch_size)
 
         def stop(*_):
             relay.running = False
@@ -38,3 +30,17 @@ class Command(BaseCommand):
         self.stdout.write(f"relay: listening on {OUTBOX_CHANNEL}, polling every {poll_interval}s")
         relay.run()
         self.stdout.write("relay: stopped")
+
+
+def listen_for_wake_ups() -> psycopg.Connection:
+    db = settings.DATABASES["default"]
+    listen = psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or None,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+        autocommit=True,
+    )
+    listen.execute(f"LISTEN {OUTBOX_CHANNEL}")
+    return listen

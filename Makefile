@@ -1,0 +1,83 @@
+# The two commands a developer needs: `make run` and `make test`. Everything else is optional.
+
+PYTHON ?= python3.11
+PORT ?= 8000
+
+VENV := .venv
+BIN := $(VENV)/bin
+# The install stamp is named after pyproject.toml's checksum: a changed pyproject reinstalls.
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
+HAS_FRONTEND := $(wildcard frontend/package.json)
+
+.PHONY: install run test lint fmt clean frontend tools bench
+
+install: $(STAMP)
+
+$(STAMP):
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or set PYTHON=..."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+frontend:
+ifneq ($(HAS_FRONTEND),)
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+else
+	@echo "No frontend/package.json yet: skipping the frontend build."
+endif
+
+run: install
+	$(BIN)/python manage.py ensure_database
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_demo_data
+	@$(MAKE) --no-print-directory frontend
+	@echo
+	@echo "  Orders is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops every component)"
+	@echo "  Customers: alice / alice-demo-pass, bob / bob-demo-pass"
+	@echo "  Staff (admin at /admin/): staff / staff-demo-pass"
+	@echo
+	@$(BIN)/python -m config.metrics_dir --reset  # stale Prometheus files of an earlier run
+	$(BIN)/honcho start -f Procfile -p $(PORT)
+
+test: install tools
+ifneq ($(HAS_FRONTEND),)
+	$(MAKE) --no-print-directory frontend
+	cd frontend && npm test
+endif
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest
+
+# promtool (Debian package `prometheus`) checks and unit-tests ops/prometheus/alerts.yml.
+# Installed when missing if we can (root, e.g. CI); elsewhere its tests are skipped, not in CI.
+tools:
+	@command -v promtool >/dev/null || { \
+		echo "Installing promtool (Debian package prometheus)"; \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends prometheus ) >/tmp/orders-promtool-install.log 2>&1 \
+		|| { cat /tmp/orders-promtool-install.log; [ "$$CI" != true ] \
+			&& echo "promtool not installed: the alert rule tests will be skipped"; }; }
+
+# The benchmark suite (docs/benchmarks.md): `make bench`, or `make bench ARGS=--quick` (< 3 min).
+# It uses its own database (orders_bench) and Redis database (11).
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell sha256sum pyproject.toml | cut -c1-16)
+
+bench: install $(BENCH_STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+$(BENCH_STAMP):
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e ".[dev,bench]"
+	rm -f $(VENV)/.bench-installed-*
+	touch $@
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) *.egg-info frontend/node_modules static/app staticfiles .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
