@@ -41,6 +41,8 @@ run: install
 	$(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: install tools
+	@bash scripts/enable-logical-decoding.sh  # the cdc strategy's tests need wal_level=logical
+	@bash scripts/ensure-browser.sh  # Debian's chromium for the end-to-end tests
 ifneq ($(HAS_FRONTEND),)
 	$(MAKE) --no-print-directory frontend
 	cd frontend && npm test

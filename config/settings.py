@@ -2,6 +2,7 @@
 PostgreSQL on 127.0.0.1:5432 (trust auth) and Redis on 127.0.0.1:6379."""
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -98,7 +99,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = BASE_DIR / "staticfiles"  # filled by collectstatic for production
+# Serve static files straight from their source folders too, so a checkout needs no
+# collectstatic; production serves the collected, compressed copies.
+WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 REST_FRAMEWORK = {

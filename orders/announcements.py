@@ -12,7 +12,7 @@ import logging
 from django.db import connection, transaction
 from django.dispatch import Signal
 
-from .subscriptions import subscribers_of
+from .subscriptions import INLINE, strategy_of, subscribers_of
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,10 @@ order_committed = Signal()
 def announce_after_commit(
     *, order_id, seq: int, customer_id: int, event_types: list[str], command: str = ""
 ):
-    read_models = sorted({name for t in event_types for name in subscribers_of(t)})
+    # Inline read models were updated in the command's own transaction: never behind.
+    read_models = sorted(
+        {name for t in event_types for name in subscribers_of(t) if strategy_of(name) != INLINE}
+    )
 
     def announce():
         logger.info(

@@ -153,6 +153,11 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
             healed = catch_up(projection, order_id, up_to_seq=fresh[0].seq - 1, replaying=True)
             if healed.failure:
                 raise healed.failure.error
+            if healed.applied_through != fresh[0].seq - 1:
+                raise LookupError(
+                    f"cannot heal {projection.name} for order {order_id}: the event log has "
+                    f"it only up to seq {healed.applied_through}, {fresh[0].seq - 1} needed"
+                )
             before = load_row(projection, order_id)
         row = before
         for event in fresh:
@@ -170,7 +175,7 @@ def _save(projection: Projection, before, row, applied: list) -> None:
     save_row(projection, row)
     projection.after_save(before, row)
     transaction.on_commit(lambda: record_applied(projection.name, applied), robust=True)
-    transaction.on_commit(lambda: _log_applied(projection.name, applied))
+    transaction.on_commit(lambda: _log_applied(projection.name, applied), robust=True)
     transaction.on_commit(
         lambda: order_projected.send(
             sender=__name__,

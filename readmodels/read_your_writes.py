@@ -22,7 +22,7 @@ def waits_for_token(view, read_model_for: Callable[[dict], str]):
     """Wrap a query view so that it first waits (bounded) for the request's token."""
 
     async def wait_then_answer(request, *args, **kwargs):
-        params = ReadYourWritesParams(data=request.GET.dict())
+        params = ReadYourWritesParams(data=request.GET)
         user = await request.auser()
         if params.is_valid() and params.validated_data.get("waitMs") and user.is_authenticated:
             token = params.validated_data.get("consistencyToken")

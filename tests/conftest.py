@@ -22,6 +22,21 @@ from orders.models import Order as OrderRow
 PASSWORD = "correct-horse-battery"
 
 
+# ---- the test database -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def end_stray_database_sessions(django_db_setup, django_db_blocker):
+    """Worker subprocesses and async helper threads may still hold a connection to the test
+    database when the run ends; end them so that pytest-django can drop the database."""
+    yield
+    with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 # ---- people -------------------------------------------------------------------------------
 
 

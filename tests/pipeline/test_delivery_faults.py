@@ -66,6 +66,8 @@ def test_flushing_redis_while_work_is_pending_loses_nothing(processes, place_ord
     )
 
     # When: Redis forgets everything it held
+    # FLUSHALL, as an operator's accident would: every database of this Redis, the broker's
+    # queues included, forgets everything (a dev server's own queue recovers the same way)
     redis.Redis.from_url(settings.REDIS_URL).flushall()
     processes.start_worker()
 

@@ -1,0 +1,193 @@
+"""The order page after Confirm: optimistic update and rollback (docs/ux-optimistic-update.md),
+the command response (docs/ux-command-response.md) and "Updating…" badges, also in a second tab
+(docs/ux-updating-badges.md)."""
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Route, expect
+
+from orders import services
+from orders.domain.commands import CancelOrder
+from readmodels.projections import PROJECTIONS
+
+from .pages import (
+    detail_status,
+    detail_updating,
+    expect_live_updates,
+    list_row,
+    record_texts,
+    recorded_texts,
+    screenshot,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+STATUS = ".order-status .status-badge"
+CONFIRM_URL = re.compile(r"/api/orders/[0-9a-f-]+/confirm/?$")
+
+
+def read_model_seqs(order_id) -> dict[str, int | None]:
+    """The seq each read model has applied for this order (None: not projected yet)."""
+    seqs = {}
+    for name, projection in PROJECTIONS.items():
+        row = projection.row_model.objects.filter(order_id=order_id).values("seq").first()
+        seqs[name] = row["seq"] if row else None
+    return seqs
+
+
+class HeldRequests:
+    """A route handler that holds requests until the test releases them, so that the test can
+    look at the page while the command is on its way."""
+
+    def __init__(self):
+        self.routes: list[Route] = []
+
+    def __call__(self, route: Route) -> None:
+        self.routes.append(route)
+
+    def release(self, **changes) -> None:
+        assert self.routes, "no request was held"
+        for route in self.routes:
+            route.continue_(**changes)
+        self.routes.clear()
+
+
+def test_confirm_shows_confirmed_at_once_then_updating_until_projected(
+    live, browsers, alice, place_order_as, projection_delay
+):
+    """Given every read model projects 2 s late, when alice confirms her order, then the page
+    shows "confirmed" before the server has answered, then "confirmed" with "Updating…" until
+    all four read models have applied the change, and never "pending" again meanwhile."""
+    projection_delay(2000)  # before the worker starts
+    live.start_pipeline()
+    order_id = place_order_as(alice).order.order_id
+    tab = browsers.logged_in(alice, "/")
+    page = tab.page
+    live.projected()
+    page.goto(f"/orders/{order_id}")
+    expect(detail_status(page)).to_have_text("pending")
+    expect_live_updates(page)
+    record_texts(page, STATUS)
+
+    held = HeldRequests()
+    page.route(CONFIRM_URL, held)
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(detail_status(page)).to_have_text("confirmed")  # the server has not seen it yet
+    expect(page.locator(".order-status .status-note")).to_have_text("sending…")
+    held.release()
+
+    expect(detail_updating(page)).to_contain_text("Updating…")
+    expect(detail_status(page)).to_have_text("confirmed")
+    assert read_model_seqs(order_id)["order_details"] == 1, "order_details should still lag"
+    screenshot(page, "order-detail-updating")
+
+    expect(detail_updating(page)).to_be_hidden(timeout=20_000)
+    assert read_model_seqs(order_id) == dict.fromkeys(PROJECTIONS, 2), (
+        "the badge cleared before every read model had applied the confirmation"
+    )
+    expect(detail_status(page)).to_have_text("confirmed")
+    expect(page.get_by_role("button", name="Ship")).to_be_visible()
+    assert recorded_texts(page, STATUS) == ["pending", "confirmed"]
+    screenshot(page, "order-detail")
+    tab.assert_no_console_errors()
+
+
+def test_a_refused_confirm_rolls_back_and_says_why(live, browsers, alice, place_order_as):
+    """Given alice's page shows her order pending while another session has just cancelled it
+    (order_details has not caught up: the relay is stopped), when she clicks Confirm, then the
+    guess "confirmed" is dropped, the page shows the order as it was with the server's reason,
+    and once the pipeline catches up, the server's truth: cancelled.
+
+    The page sends expectedVersion, so the server answers 409 version_conflict. A client that
+    sends none gets 409 invalid_transition with currentStatus; the second click strips
+    expectedVersion from the request to see the page report that answer too."""
+    live.start_pipeline()
+    order_id = place_order_as(alice).order.order_id
+    tab = browsers.logged_in(alice, "/")
+    page = tab.page
+    live.projected()
+    page.goto(f"/orders/{order_id}")
+    expect(detail_status(page)).to_have_text("pending")
+    record_texts(page, STATUS)
+    failure = page.locator(".command-failure")
+
+    live.stop_relay()
+    services.cancel_order(
+        command=CancelOrder(order_id=order_id, reason="Ordered twice"), actor=alice
+    )
+    held = HeldRequests()
+    page.route(CONFIRM_URL, held)
+
+    # The page sends the version it saw: the server refuses with version_conflict.
+    page.get_by_role("button", name="Confirm").click()
+    expect(detail_status(page)).to_have_text("confirmed")
+    held.release()
+    expect(failure).to_contain_text(
+        "Confirm failed: someone changed this order first. "
+        "The order changed: you saw version 1, it is now 2."
+    )
+    expect(failure).to_contain_text("The page shows the order as it was before you clicked.")
+    expect(detail_status(page)).to_have_text("pending")
+    expect(page.get_by_role("button", name="Confirm")).to_be_enabled()
+
+    # Without expectedVersion the server judges the transition: invalid_transition.
+    page.get_by_role("button", name="Confirm").click()
+    expect(detail_status(page)).to_have_text("confirmed")
+    held.release(post_data=json.dumps({}))
+    expect(failure).to_contain_text(
+        "Confirm failed: The order is cancelled; it cannot become confirmed. "
+        "The order is now cancelled."
+    )
+    expect(detail_status(page)).to_have_text("pending")
+    screenshot(page, "order-detail-refused")
+
+    # The pipeline catches up: the page shows what the server holds.
+    live.start_pipeline_relay()
+    expect(detail_status(page)).to_have_text("cancelled", timeout=30_000)
+    expect(page.get_by_text("No further actions: the order is cancelled.")).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm")).to_have_count(0)
+    assert recorded_texts(page, STATUS) == [
+        "pending",
+        "confirmed",
+        "pending",
+        "confirmed",
+        "pending",
+        "cancelled",
+    ]
+
+
+def test_a_second_tab_shows_updating_by_push_until_projected(
+    live, browsers, alice, place_order_as, projection_delay
+):
+    """Given every read model projects 2 s late and alice has her order list open in a second
+    tab, when she confirms the order in the first tab, then the list in the second tab (which
+    sent no command) marks the order "Updating…" through the push channel, and clears the mark
+    once the read models have applied the change, showing the order confirmed."""
+    projection_delay(2000)  # before the worker starts
+    live.start_pipeline()
+    order_id = place_order_as(alice).order.order_id
+    first = browsers.logged_in(alice, "/")
+    live.projected()
+    first.page.goto(f"/orders/{order_id}")
+    expect(detail_status(first.page)).to_have_text("pending")
+
+    second = browsers.new_tab(first, "/")
+    row = list_row(second.page, order_id)
+    expect(row.locator(".status-badge")).to_have_text("pending")
+    expect(row.locator(".updating-badge")).to_have_count(0)
+    expect_live_updates(second.page)
+    expect_live_updates(first.page)
+
+    first.page.get_by_role("button", name="Confirm").click()
+
+    expect(row.locator(".updating-badge")).to_contain_text("Updating…")
+    expect(row.locator(".updating-badge")).to_be_hidden(timeout=20_000)
+    assert read_model_seqs(order_id) == dict.fromkeys(PROJECTIONS, 2), (
+        "the second tab's badge cleared before every read model had applied the confirmation"
+    )
+    expect(row.locator(".status-badge")).to_have_text("confirmed")
+    first.assert_no_console_errors()
+    second.assert_no_console_errors()
