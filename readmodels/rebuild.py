@@ -18,7 +18,9 @@ The new tables are built beside the live ones and swapped in by renaming:
    live table is renamed `<table>__old`, each shadow table takes the live name, and the
    indexes take their live names, so that the next rebuild (and Django migrations) find the
    names they expect. Outbox rows of this read model whose event the new rows cover are
-   marked done and ReadModelState records the rebuild. After commit the old tables are
+   marked done, dead and parked ones included (the rebuild applied their event); their dead
+   letters stay open, for the replay to resolve as "covered by the rebuild". ReadModelState
+   records the rebuild. After commit the old tables are
    dropped. Queries wait only for the renames.
 
 Events committed after the last catch-up are not lost: their outbox rows are still pending,
@@ -38,8 +40,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import queue
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -50,8 +54,9 @@ from uuid import UUID
 
 import psycopg
 from django.conf import settings
-from django.db import OperationalError, connection, models, transaction
+from django.db import DatabaseError, OperationalError, connection, models, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
 from orders.domain.events import EVENT_TYPES, DomainEvent, UnknownEventType
@@ -110,7 +115,7 @@ class EventLogGap(RebuildFailed):
 @dataclass(frozen=True)
 class RebuildProgress:
     read_model: str
-    phase: str  # "folding", "catching up", "swapping", "done"
+    phase: str  # "folding", "indexing", "catching up", "swapping", "renaming", "done"
     done: int  # events folded so far in this phase
     total: int  # events expected in this phase (0 if unknown)
     elapsed: float  # seconds since the phase started
@@ -193,6 +198,11 @@ class _Rebuild:
                 self._bulk()
                 self._catch_up_unlocked()
                 self._swap()
+            except DatabaseError as error:
+                self._drop_quietly(table.shadow for table in self.tables)
+                raise RebuildFailed(
+                    f"rebuild of {self.name} failed: {error}. The live read model is unchanged."
+                ) from error
             except BaseException:
                 self._drop_quietly(table.shadow for table in self.tables)
                 raise
@@ -211,12 +221,14 @@ class _Rebuild:
                     f"CREATE TABLE {qn(table.shadow)}"
                     f" (LIKE {qn(table.live)} INCLUDING ALL EXCLUDING INDEXES)"
                 )
+                _copy_grants(cursor, table)
             for table in self.aggregate_tables:
                 self.index_names[table.live] = _copy_indexes(cursor, table)
             with _snapshot_reader() as reader:
                 events, orders = self._fold_snapshot(reader, cursor.cursor)
             self.report.bulk_seconds = time.monotonic() - started
             started = time.monotonic()
+            self.progress(RebuildProgress(self.name, "indexing", 0, 0, 0.0))
             self.index_names[self.row_table.live] = _copy_indexes(cursor, self.row_table)
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {qn(self.row_table.shadow)}")
@@ -237,43 +249,58 @@ class _Rebuild:
         apply = self.projection.apply
         make_event = _event
         to_values = self.codec.to_values
+
+        def write(row: Row) -> None:
+            try:
+                write_row(to_values(row))
+            except (psycopg.Error, TypeError, ValueError, KeyError) as error:
+                raise RebuildFailed(
+                    f"rebuild of {self.name} aborted: the row of order {row.get('order_id')} "
+                    f"could not be written: {type(error).__name__}: {error}. The live read "
+                    "model is unchanged."
+                ) from error
+
         done = orders = 0
         current, row, last_seq = None, None, 0
         shadow = self.row_table.shadow
         types = _column_types(writer, shadow, self.codec.columns)
         copy_sql = f"COPY {qn(shadow)} ({self.codec.column_list}) FROM STDIN (FORMAT BINARY)"
+        reader.execute("SET LOCAL cursor_tuple_fraction = 1")  # the whole result is read
         with (
             reader.cursor(name="rebuild_snapshot", binary=True) as events,
-            writer.copy(copy_sql) as copy,
+            writer.copy(copy_sql, writer=QueuedLibpqWriter(writer)) as copy,
         ):
             copy.set_types(types)
             write_row = copy.write_row
             events.execute(
                 f"SELECT {EVENT_COLUMNS} FROM orders_event AS e ORDER BY e.order_id, e.seq"
             )
-            while batch := events.fetchmany(FETCH_SIZE):
-                for order_id, seq, event_type, occurred_at, data, event_id in batch:
-                    if order_id != current:
-                        if row is not None:
-                            write_row(to_values(row))
-                            orders += 1
-                        current, row, last_seq = order_id, None, 0
-                    if seq != last_seq + 1:
-                        raise _gap(self.name, order_id, last_seq, seq)
-                    try:
-                        row = apply(row, make_event(event_type, event_id, order_id, seq,
-                                                    occurred_at, data))  # fmt: skip
-                    except Exception as error:
-                        raise EventFoldFailed(
-                            self.name, order_id, seq, event_type, error
-                        ) from error
-                    last_seq = seq
-                done += len(batch)
-                self.progress(
-                    RebuildProgress(self.name, "folding", done, total, time.monotonic() - started)
-                )
+            with _Prefetcher(events, FETCH_SIZE) as batches:
+                for batch in batches:
+                    for order_id, seq, event_type, occurred_at, data, event_id in batch:
+                        if order_id.int != current:
+                            if row is not None:
+                                write(row)
+                                orders += 1
+                            current, row, last_seq = order_id.int, None, 0
+                        if seq != last_seq + 1:
+                            raise _gap(self.name, order_id, last_seq, seq)
+                        try:
+                            row = apply(row, make_event(event_type, event_id, order_id, seq,
+                                                        occurred_at, data))  # fmt: skip
+                        except Exception as error:
+                            raise EventFoldFailed(
+                                self.name, order_id, seq, event_type, error
+                            ) from error
+                        last_seq = seq
+                    done += len(batch)
+                    self.progress(
+                        RebuildProgress(
+                            self.name, "folding", done, total, time.monotonic() - started
+                        )
+                    )
             if row is not None:
-                write_row(to_values(row))
+                write(row)
                 orders += 1
         return done, orders
 
@@ -289,63 +316,62 @@ class _Rebuild:
     def _catch_up_pass(self) -> int:
         """Fold onto the shadow rows every event they lack. Returns the number applied.
 
-        Precondition: inside a transaction (the server-side cursor lives in it).
+        First the orders with such events (an anti-join on (order_id, seq), which the index on
+        them answers without reading the events), then their events, a chunk of orders at a
+        time. Precondition: inside a transaction.
         """
         started = time.monotonic()
-        query = (
-            f"SELECT {EVENT_COLUMNS} FROM orders_event AS e"
-            f" LEFT JOIN {qn(self.row_table.shadow)} AS s ON s.order_id = e.order_id"
-            " WHERE e.seq > coalesce(s.seq, 0) ORDER BY e.order_id, e.seq"
-        )
+        self.progress(RebuildProgress(self.name, "catching up", 0, 0, 0.0))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT e.order_id FROM orders_event AS e"
+                f" LEFT JOIN {qn(self.row_table.shadow)} AS s ON s.order_id = e.order_id"
+                " WHERE e.seq > coalesce(s.seq, 0)"
+            )
+            order_ids = sorted(order_id for (order_id,) in cursor.fetchall())
         applied = 0
-        pending: dict[UUID, list[tuple]] = {}
-        with connection.connection.cursor(name="rebuild_catch_up") as events:
-            events.execute(query)
-            for record in _records(events):
-                order_id = record[0]
-                if order_id not in pending and len(pending) >= CATCH_UP_ORDERS:
-                    applied += self._fold_onto_shadow(pending)
-                    pending = {}
-                    self.progress(
-                        RebuildProgress(
-                            self.name, "catching up", applied, 0, time.monotonic() - started
-                        )
-                    )
-                pending.setdefault(order_id, []).append(record)
-            applied += self._fold_onto_shadow(pending)
+        for start in range(0, len(order_ids), CATCH_UP_ORDERS):
+            applied += self._fold_onto_shadow(order_ids[start : start + CATCH_UP_ORDERS])
+            self.progress(
+                RebuildProgress(self.name, "catching up", applied, 0, time.monotonic() - started)
+            )
         self.report.passes.append(applied)
         self.report.catch_up_events += applied
         self.report.events += applied
         return applied
 
-    def _fold_onto_shadow(self, pending: dict[UUID, list[tuple]]) -> int:
-        if not pending:
-            return 0
+    def _fold_onto_shadow(self, order_ids: list[UUID]) -> int:
+        """Apply to these orders' shadow rows the events they lack; upsert the rows."""
         shadow = qn(self.row_table.shadow)
         codec = self.codec
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {codec.column_list} FROM {shadow} WHERE order_id = ANY(%s)",
-                [list(pending)],
+                [order_ids],
             )
-            rows = {values[0]: self.codec.from_values(values) for values in cursor.fetchall()}
-            new_rows, new_orders = [], 0
-            for order_id, records in pending.items():
-                row = rows.get(order_id)
-                last_seq = row["seq"] if row else 0
+            rows = {values[0]: codec.from_values(values) for values in cursor.fetchall()}
+            cursor.execute(
+                f"SELECT {EVENT_COLUMNS} FROM orders_event AS e"
+                f" LEFT JOIN {shadow} AS s ON s.order_id = e.order_id"
+                " WHERE e.order_id = ANY(%s) AND e.seq > coalesce(s.seq, 0)"
+                " ORDER BY e.order_id, e.seq",
+                [order_ids],
+            )
+            events = cursor.fetchall()
+            new_rows, new_orders = {}, 0
+            for order_id, seq, event_type, occurred_at, data, event_id in events:
+                row = new_rows.get(order_id) or rows.get(order_id)
                 new_orders += row is None
-                for _, seq, event_type, occurred_at, data, event_id in records:
-                    if seq != last_seq + 1:
-                        raise _gap(self.name, order_id, last_seq, seq)
-                    try:
-                        event = _event(event_type, event_id, order_id, seq, occurred_at, data)
-                        row = self.projection.apply(row, event)
-                    except Exception as error:
-                        raise EventFoldFailed(
-                            self.name, order_id, seq, event_type, error
-                        ) from error
-                    last_seq = seq
-                new_rows.append(self.codec.to_values(row))
+                last_seq = row["seq"] if row else 0
+                if seq != last_seq + 1:
+                    raise _gap(self.name, order_id, last_seq, seq)
+                try:
+                    event = _event(event_type, event_id, order_id, seq, occurred_at, data)
+                    new_rows[order_id] = self.projection.apply(row, event)
+                except Exception as error:
+                    raise EventFoldFailed(self.name, order_id, seq, event_type, error) from error
+            if not new_rows:
+                return 0
             updates = ", ".join(
                 f"{qn(column)} = EXCLUDED.{qn(column)}"
                 for column in codec.columns
@@ -355,10 +381,10 @@ class _Rebuild:
                 f"INSERT INTO {shadow} ({codec.column_list})"
                 f" VALUES ({', '.join(['%s'] * len(codec.columns))})"
                 f" ON CONFLICT ({qn(codec.pk)}) DO UPDATE SET {updates}",
-                new_rows,
+                [codec.to_values(row) for row in new_rows.values()],
             )
         self.report.orders += new_orders
-        return sum(len(records) for records in pending.values())
+        return len(events)
 
     # -- swap
 
@@ -397,6 +423,7 @@ class _Rebuild:
             self.report.outbox_marked_done = _mark_covered_done(
                 cursor, self.name, self.row_table.shadow
             )
+            self.progress(RebuildProgress(self.name, "renaming", 0, 0, 0.0))
             cursor.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'")
             for table in self.tables:
                 _rename_into_place(cursor, table, self.index_names[table.live])
@@ -461,9 +488,51 @@ def _event(event_type: str, event_id, order_id, seq: int, occurred_at, data) -> 
     )
 
 
-def _records(cursor: psycopg.Cursor) -> Iterator[tuple]:
-    while batch := cursor.fetchmany(FETCH_SIZE):
-        yield from batch
+class _Prefetcher:
+    """Iterates over a cursor's batches, fetching the next ones in a thread while the caller
+    folds the current one: the server produces the next batch and the network carries it
+    while the fold runs, instead of the fold waiting for each round trip."""
+
+    def __init__(self, cursor: psycopg.ServerCursor, size: int, depth: int = 2):
+        self.cursor, self.size = cursor, size
+        self.queue: queue.Queue = queue.Queue(maxsize=depth)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._fetch, name="rebuild-prefetch", daemon=True)
+
+    def __enter__(self) -> Iterator[list[tuple]]:
+        self.thread.start()
+        return self._batches()
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        self.thread.join()
+
+    def _batches(self) -> Iterator[list[tuple]]:
+        while True:
+            item = self.queue.get()
+            if isinstance(item, BaseException):
+                raise item
+            if not item:
+                return
+            yield item
+
+    def _fetch(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                batch = self.cursor.fetchmany(self.size)
+                self._put(batch)
+                if not batch:
+                    return
+        except BaseException as error:  # handed to the folding thread, which raises it
+            self._put(error)
+
+    def _put(self, item) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
 
 def _gap(read_model: str, order_id, last_seq: int, seq: int) -> EventLogGap:
@@ -625,6 +694,25 @@ def _copy_indexes(cursor, table: _Table) -> dict[str, str]:
     return names
 
 
+def _copy_grants(cursor, table: _Table) -> None:
+    """Grant on the shadow table what is granted on the live one (say, to a read-only role
+    of the query side): CREATE TABLE ... LIKE does not copy privileges."""
+    cursor.execute(
+        """
+        SELECT acl.privilege_type,
+               CASE WHEN acl.grantee = 0 THEN 'PUBLIC'
+                    ELSE quote_ident(pg_get_userbyid(acl.grantee)) END,
+               acl.is_grantable
+        FROM pg_class AS c, aclexplode(c.relacl) AS acl
+        WHERE c.oid = %s::regclass AND acl.grantee <> c.relowner
+        """,
+        [table.live],
+    )
+    for privilege, grantee, grantable in cursor.fetchall():
+        option = " WITH GRANT OPTION" if grantable else ""
+        cursor.execute(f"GRANT {privilege} ON {qn(table.shadow)} TO {grantee}{option}")
+
+
 def _index_names(cursor, table_name: str) -> list[str]:
     cursor.execute(
         "SELECT i.relname FROM pg_index AS x JOIN pg_class AS i ON i.oid = x.indexrelid"
@@ -686,15 +774,19 @@ class ConsoleProgress:
         self.last_shown = 0.0
         self.last_decile = -1
         self.line_open = False
+        self.announced: set[tuple[str, str]] = set()
 
     def __call__(self, p: RebuildProgress) -> None:
-        if p.phase == "done":
-            self._end_line()
-            return
         if p.phase != "folding":
             self._end_line()
-            if p.phase == "swapping":
-                self.stream.write(f"{p.read_model}: catching up and swapping in\n")
+            message = {
+                "indexing": "building the indexes",
+                "catching up": "catching up with events committed since the snapshot",
+                "swapping": "last catch-up under the read model's lock, swapping in",
+            }.get(p.phase)
+            if message and (p.read_model, p.phase) not in self.announced:
+                self.announced.add((p.read_model, p.phase))
+                self.stream.write(f"{p.read_model}: {message}\n")
                 self.stream.flush()
             return
         if p.done == 0:
@@ -722,6 +814,8 @@ class ConsoleProgress:
 
 
 def _progress_line(p: RebuildProgress) -> str:
+    if p.done == 0:
+        return f"{p.read_model}: folding {p.total:,} events"
     rate = p.done / p.elapsed if p.elapsed > 0 else 0.0
     percent = 100 * p.done / p.total if p.total else 100.0
     left = (p.total - p.done) / rate if rate else None
