@@ -141,5 +141,10 @@ def logging_config(*, level: str = "INFO", log_format: str = "json") -> dict:
             "django.db.backends": {"level": "INFO"},  # no SQL lines at LOG_LEVEL=DEBUG
             # Celery sets this one to propagate=False; with a handler, it keeps ours.
             "celery.task": {"handlers": ["console"], "propagate": False},
+            # "Task received" / "succeeded" for every projection and heartbeat drown the
+            # pipeline's own lines (which carry the order and event ids); failures still show.
+            "celery.worker.strategy": {"level": "WARNING"},
+            "celery.app.trace": {"level": "WARNING"},
+            "celery.beat": {"level": "WARNING"},
         },
     }
