@@ -23,4 +23,4 @@ RUN python manage.py collectstatic --no-input \
     && useradd --create-home --uid 1000 app
 USER app
 EXPOSE 8000
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--ws-max-size", "65536"]

@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
 HAS_FRONTEND := $(wildcard frontend/package.json)
 
-.PHONY: install run test lint fmt clean frontend tools bench
+.PHONY: install run test lint fmt clean frontend tools bench schema
 
 install: $(STAMP)
 
@@ -71,6 +71,15 @@ $(BENCH_STAMP):
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e ".[dev,bench]"
 	rm -f $(VENV)/.bench-installed-*
 	touch $@
+
+# The OpenAPI schema (docs/openapi.yaml, made from the code by drf-spectacular) and the frontend
+# types generated from it (frontend/src/api/schema.d.ts). Run after changing an endpoint;
+# tests/schema/test_schema_drift.py fails while either is out of date.
+schema: install
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+ifneq ($(HAS_FRONTEND),)
+	cd frontend && { test -d node_modules || npm ci --no-audit --no-fund; } && npm run gen:types
+endif
 
 lint: install
 	$(BIN)/ruff check .

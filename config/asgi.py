@@ -9,6 +9,9 @@ django_http = get_asgi_application()  # initialise Django before importing consu
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from config.body_limit import RequestBodyLimit  # noqa: E402
 from config.websocket_routes import websocket_application  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_http, "websocket": websocket_application})
+application = ProtocolTypeRouter(
+    {"http": RequestBodyLimit(django_http), "websocket": websocket_application}
+)

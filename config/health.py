@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from readmodels.heartbeat import last_heartbeats, redis_client
@@ -77,6 +78,7 @@ def health_checks() -> dict[str, str]:
         client.close()
 
 
+@csrf_exempt  # GET only: any other method gets 405 (not Django's CSRF page)
 @require_GET
 @never_cache
 def healthz(request):

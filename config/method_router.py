@@ -27,4 +27,5 @@ def route_by_method(**views_by_method):
         return await sync_to_async(view)(request, *args, **kwargs)
 
     dispatch.csrf_exempt = True  # each target view is a DRF view that enforces CSRF itself
+    dispatch.views_by_method = views_by_method  # for the OpenAPI schema (config/openapi.py)
     return dispatch

@@ -11,6 +11,7 @@ outcome, read model and queue, and nothing about any order or customer.
 from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -26,6 +27,7 @@ def scrape() -> bytes:
     return generate_latest(registry)
 
 
+@csrf_exempt  # GET only: any other method gets 405 (not Django's CSRF page)
 @require_GET
 @never_cache
 def metrics_view(request):

@@ -9,6 +9,7 @@ import dj_database_url
 
 from config.logging import logging_config
 from config.metrics_dir import multiprocess_dir
+from config.openapi_settings import SPECTACULAR_SETTINGS  # noqa: F401
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,8 +26,9 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+DEBUG = env_bool("DEBUG", True)  # DEBUG=false is production: see "Production hardening" below
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS", "http://localhost:8000,http://127.0.0.1:8000"
@@ -41,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",  # the OpenAPI schema (config/openapi.py)
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from /static/
     "channels",
     "orders",
     "readmodels",
@@ -48,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,7 +108,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"  # filled by collectstatic for production
 # Serve static files straight from their source folders too, so a checkout needs no
 # collectstatic; production serves the collected, compressed copies.
 WHITENOISE_USE_FINDERS = True
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")  # STATIC_ROOT before collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 REST_FRAMEWORK = {
@@ -113,12 +118,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "orders.api_errors.handle_api_exception",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        "CONFIG": {
+            "hosts": [REDIS_URL],
+            # A socket that stops reading gets at most `capacity` messages queued for it, and
+            # none older than `expiry` seconds; the rest are dropped (docs/push-protocol.md).
+            "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "100")),
+            "expiry": int(os.environ.get("CHANNEL_LAYER_EXPIRY_SECONDS", "60")),
+        },
     }
 }
 
@@ -194,3 +206,82 @@ CELERY_BEAT_SCHEDULE.update(
         for queue in ("order_summaries", "order_details", "order_search", "order_analytics")
     }
 )
+
+# ---- production hardening (README: Configuration → Production) -----------------------------
+# DEBUG=false switches production on: the development SECRET_KEY is refused, cookies are
+# HTTPS-only, plain HTTP is redirected to HTTPS and HSTS is sent. `manage.py check --deploy`
+# then passes without warnings (tests/hardening/test_production_settings.py).
+PRODUCTION = not DEBUG
+if PRODUCTION and SECRET_KEY == DEV_SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DEBUG is false (production) but SECRET_KEY is the development key: set SECRET_KEY "
+        "to a long random value, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # probes and scrapes inside the network
+# Behind a TLS proxy that uvicorn does not trust (--forwarded-allow-ips), name the header in
+# which the proxy says the client used HTTPS, e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto.
+# Only if the proxy always sets it: a client could send it too.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https",
+    )
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (config/security.py), in development too. connect-src also gets
+# the host's ws:// or wss:// origin per request, for the push socket in browsers where 'self'
+# does not cover WebSockets yet (before CSP Level 3); CSP_WEBSOCKET_SOURCE=false leaves it out.
+CSP_WEBSOCKET_SOURCE = env_bool("CSP_WEBSOCKET_SOURCE", True)
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+}
+# Sources added for the paths under a prefix only, e.g. {"/some/page/": {"script-src": [...]}}.
+# None needed: the API docs (Swagger UI) are self-hosted and load their start-up script as a
+# file (config/api_docs.py), and the admin uses no inline script or style.
+CONTENT_SECURITY_POLICY_EXCEPTIONS: dict[str, dict[str, list[str]]] = {}
+
+# Django's cache is Redis, shared by every web process: throttling counts live there.
+# Never call cache.clear(): it would empty the whole Redis database (Celery's queues too).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "orders-cache"),
+    }
+}
+# Commands per user (orders/throttling.py): DRF rate syntax, e.g. "30/second", "600/minute".
+COMMAND_RATE_LIMIT = os.environ.get("COMMAND_RATE_LIMIT", "30/second")
+# Failed logins (config/login_throttle.py): per username and per client address, per window.
+LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "5"))
+LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "20"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+
+# Request bodies (config/body_limit.py, in front of Django): larger ones get 413.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(64 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+
+# Push sockets (readmodels/consumers.py, docs/push-protocol.md "Limits").
+WS_MAX_CONNECTIONS_PER_USER = int(os.environ.get("WS_MAX_CONNECTIONS_PER_USER", "5"))
+WS_IDLE_TIMEOUT_SECONDS = float(os.environ.get("WS_IDLE_TIMEOUT_SECONDS", "300"))
+WS_MAX_INBOUND_BYTES = int(os.environ.get("WS_MAX_INBOUND_BYTES", "1024"))
+WS_CONNECTION_LEASE_SECONDS = 60.0  # a crashed process's sockets free their slots after this

@@ -8,6 +8,9 @@ import os
 
 os.environ.setdefault("REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 os.environ.setdefault("OUTBOX_REDELIVERY_SECONDS", "3")
+# Throttle counts and socket slots (Django's cache, Redis) of one test run never meet another
+# run's: a prefix per run, inherited by the servers it starts.
+os.environ.setdefault("CACHE_KEY_PREFIX", f"orders-test-{os.getpid()}-{os.urandom(4).hex()}")
 
 # Metrics: a fresh multiprocess directory per test run, shared with the worker and relay
 # subprocesses it starts (they inherit ORDERS_TEST_METRICS_DIR) and deleted at its exit.

@@ -1,8 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from config.api_docs import docs_view, schema_view
 from config.app_shell import app_shell
+from config.error_views import api_not_found
 from config.health import healthz
+from config.login_throttle import ThrottledAdminLoginForm, ThrottledLoginView
 from config.method_router import route_by_method
 from config.metrics import metrics_view
 from orders import api as commands
@@ -26,6 +29,7 @@ def query(view, read_model_for):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),  # before the include
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/me", MeApi.as_view()),
     path("api/products/", commands.ProductListApi.as_view()),
@@ -55,12 +59,18 @@ urlpatterns = [
     path("api/ops/health", ops_health.OpsHealthApi.as_view()),
     path("metrics", metrics_view),
     path("healthz", healthz),
+    path("api/schema/", schema_view, name="api-schema"),
+    path("api/docs/", docs_view, name="api-docs"),
     # Pages of the browser UI (client-side routes of one app shell)
     path("", app_shell, name="home"),
     path("orders/new", app_shell),
     path("orders/<uuid:order_id>", app_shell),
     path("pipeline", app_shell),
+    re_path(r"^api/", api_not_found),  # last: any other /api/ URL gets the API's JSON 404
 ]
 
+admin.site.login_form = ThrottledAdminLoginForm  # the same failed-login throttle
+
+handler400 = "config.error_views.bad_request"
 handler404 = "config.error_views.not_found"
 handler500 = "config.error_views.server_error"

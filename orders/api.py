@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +20,9 @@ from .idempotency import run_idempotently
 from .metrics import command_name, observe_command
 from .models import Product
 from .order_view import order_view
+from .schema import ProductListSerializer, command_schema, login_required
 from .serializers import CancelOrderInput, ChangeOrderInput, PlaceOrderInput, ShipOrderInput
+from .throttling import CommandRateThrottle
 
 
 def command_response(result: services.CommandResult, status: int = 200) -> Response:
@@ -42,6 +45,8 @@ def validated(serializer_class: type[drf_serializers.Serializer], data) -> dict:
 class CommandApi(APIView):
     """Runs `execute` under the Idempotency-Key protocol. Subclasses implement `execute`."""
 
+    throttle_classes = [CommandRateThrottle]  # 429 past COMMAND_RATE_LIMIT per user
+
     def post(self, request, **kwargs):
         return run_idempotently(request, lambda: self.execute(request, **kwargs))
 
@@ -55,6 +60,7 @@ class CommandApi(APIView):
         raise NotImplementedError
 
 
+@command_schema("placeOrder", "Place an order", PlaceOrderInput, creates=True)
 class PlaceOrderApi(CommandApi):
     def execute(self, request):
         data = validated(PlaceOrderInput, request.data)
@@ -67,6 +73,7 @@ class PlaceOrderApi(CommandApi):
         return command_response(services.place_order(command=command, actor=request.user), 201)
 
 
+@command_schema("confirmOrder", "Confirm a pending order", ChangeOrderInput)
 class ConfirmOrderApi(CommandApi):
     def execute(self, request, order_id: UUID):
         data = validated(ChangeOrderInput, request.data)
@@ -74,6 +81,7 @@ class ConfirmOrderApi(CommandApi):
         return command_response(services.confirm_order(command=command, actor=request.user))
 
 
+@command_schema("shipOrder", "Ship a confirmed order", ShipOrderInput)
 class ShipOrderApi(CommandApi):
     def execute(self, request, order_id: UUID):
         data = validated(ShipOrderInput, request.data)
@@ -85,6 +93,7 @@ class ShipOrderApi(CommandApi):
         return command_response(services.ship_order(command=command, actor=request.user))
 
 
+@command_schema("deliverOrder", "Mark a shipped order delivered", ChangeOrderInput)
 class DeliverOrderApi(CommandApi):
     def execute(self, request, order_id: UUID):
         data = validated(ChangeOrderInput, request.data)
@@ -92,6 +101,7 @@ class DeliverOrderApi(CommandApi):
         return command_response(services.deliver_order(command=command, actor=request.user))
 
 
+@command_schema("cancelOrder", "Cancel a pending or confirmed order", CancelOrderInput)
 class CancelOrderApi(CommandApi):
     def execute(self, request, order_id: UUID):
         data = validated(CancelOrderInput, request.data)
@@ -104,6 +114,12 @@ class CancelOrderApi(CommandApi):
 class ProductListApi(APIView):
     """The catalogue customers order from. Prices shown here are the prices charged."""
 
+    @extend_schema(
+        operation_id="listProducts",
+        summary="The catalogue: products for sale, with the prices charged",
+        tags=["catalogue"],
+        responses=login_required({200: ProductListSerializer}),
+    )
     def get(self, request):
         products = Product.objects.filter(active=True).order_by("name")
         return Response(

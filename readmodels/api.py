@@ -12,6 +12,13 @@ from . import selectors
 from .consistency import token_reached
 from .freshness import freshness
 from .query_params import AnalyticsParams, OrderListParams, ReadYourWritesParams, validated_params
+from .schema import (
+    NOT_PROJECTED,
+    AnalyticsSerializer,
+    OrderDetailResponseSerializer,
+    OrderPageSerializer,
+    query_schema,
+)
 
 
 def metadata(request, read_model: str, params: dict) -> dict:
@@ -52,6 +59,12 @@ def list_read_model(query_params) -> str:
 
 
 class OrderListApi(APIView):
+    @query_schema(
+        "listOrders",
+        "List orders (order_summaries), or search them with q (order_search)",
+        parameters=[OrderListParams],
+        response=OrderPageSerializer,
+    )
     def get(self, request):
         params = validated_params(OrderListParams, request.query_params)
         read_model = list_read_model(params)
@@ -71,6 +84,13 @@ class OrderListApi(APIView):
 
 
 class OrderDetailApi(APIView):
+    @query_schema(
+        "getOrder",
+        "One order (order_details)",
+        parameters=[ReadYourWritesParams],
+        response=OrderDetailResponseSerializer,
+        responses={404: NOT_PROJECTED},
+    )
     def get(self, request, order_id):
         params = validated_params(ReadYourWritesParams, request.query_params)
         meta = metadata(request, "order_details", params)
@@ -83,6 +103,12 @@ class OrderDetailApi(APIView):
 
 
 class AnalyticsApi(APIView):
+    @query_schema(
+        "getAnalytics",
+        "Counts and revenue by status and by day (order_analytics)",
+        parameters=[AnalyticsParams],
+        response=AnalyticsSerializer,
+    )
     def get(self, request):
         params = validated_params(AnalyticsParams, request.query_params)
         by_status, by_day = selectors.analytics(request.user, days=params["days"])

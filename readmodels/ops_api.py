@@ -12,6 +12,14 @@ from .lag_monitor import current_lag, recent_samples
 from .models import DeadLetter, ReadModelState
 from .projections import PROJECTIONS
 from .replay import replay_dead_letters
+from .schema import (
+    DeadLetterListSerializer,
+    DemoSettingsSerializer,
+    LagReportSerializer,
+    ReplayResultSerializer,
+    demo_settings_patch,
+    ops_schema,
+)
 
 MAX_DEMO_DELAY_MS = 10_000
 
@@ -21,6 +29,7 @@ class StaffApi(APIView):
 
 
 class LagApi(StaffApi):
+    @ops_schema("getLag", "Lag per read model, with recent samples", LagReportSerializer)
     def get(self, request):
         return Response(
             {
@@ -46,11 +55,20 @@ class LagApi(StaffApi):
         )
 
 
+class JsonBooleanField(serializers.BooleanField):
+    """true or false, and nothing else: not DRF's form-friendly 0, "no" or "on"."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
 class DemoControlsInput(serializers.Serializer):
     projectionDelayMs = serializers.DictField(
         child=serializers.IntegerField(min_value=0, max_value=MAX_DEMO_DELAY_MS), required=False
     )
-    failNext = serializers.DictField(child=serializers.BooleanField(), required=False)
+    failNext = serializers.DictField(child=JsonBooleanField(), required=False)
 
     def validate(self, data):
         for key in ("projectionDelayMs", "failNext"):
@@ -76,9 +94,16 @@ def demo_state() -> dict:
 
 
 class DemoControlsApi(StaffApi):
+    @ops_schema("getDemoControls", "Demo controls of the Pipeline page", DemoSettingsSerializer)
     def get(self, request):
         return Response(demo_state())
 
+    @ops_schema(
+        "setDemoControls",
+        "Change demo controls: a projection delay, or fail the next event",
+        DemoSettingsSerializer,
+        request=demo_settings_patch(max_delay_ms=MAX_DEMO_DELAY_MS),
+    )
     def put(self, request):
         data = DemoControlsInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -104,6 +129,7 @@ def dead_letter_json(dead: DeadLetter) -> dict:
 
 
 class DeadLetterListApi(StaffApi):
+    @ops_schema("listDeadLetters", "Open dead letters (at most 500)", DeadLetterListSerializer)
     def get(self, request):
         open_letters = DeadLetter.objects.filter(resolved_at__isnull=True).order_by(
             "read_model", "order_id", "seq"
@@ -116,6 +142,12 @@ class ReplayInput(serializers.Serializer):
 
 
 class DeadLetterReplayApi(StaffApi):
+    @ops_schema(
+        "replayDeadLetters",
+        "Replay dead letters by id",
+        ReplayResultSerializer,
+        request=ReplayInput,
+    )
     def post(self, request):
         data = ReplayInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from .alert_rules import FIRING, OK, RuleState, evaluate
 from .ops_api import StaffApi
+from .schema import OpsHealthSerializer, ops_schema
 
 
 def rule_json(state: RuleState) -> dict:
@@ -24,6 +25,7 @@ def rule_json(state: RuleState) -> dict:
 
 
 class OpsHealthApi(StaffApi):
+    @ops_schema("getOpsHealth", "The five alert rules, evaluated now", OpsHealthSerializer)
     def get(self, request):
         rules = [rule_json(state) for state in evaluate()]
         return Response(

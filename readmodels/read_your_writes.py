@@ -8,6 +8,7 @@ its metadata says whether the token was reached (`stale: true` when not).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -19,8 +20,14 @@ from .query_params import ReadYourWritesParams
 
 
 def waits_for_token(view, read_model_for: Callable[[dict], str]):
-    """Wrap a query view so that it first waits (bounded) for the request's token."""
+    """Wrap a query view so that it first waits (bounded) for the request's token.
 
+    The wrapper looks like the view it wraps (`functools.wraps`): it carries the DRF view's
+    `cls` and `initkwargs`, which is how the OpenAPI schema generator finds and describes the
+    query (config/openapi.py).
+    """
+
+    @functools.wraps(view)
     async def wait_then_answer(request, *args, **kwargs):
         params = ReadYourWritesParams(data=request.GET)
         user = await request.auser()

@@ -38,8 +38,9 @@ class LiveSystem(PipelineProcesses):
         self._worker_starting: threading.Thread | None = None
         self._worker_error: BaseException | None = None
 
-    def start_web(self) -> str:
-        """Start uvicorn on a free port and wait until it answers; returns its base URL."""
+    def start_web(self, **env: str) -> str:
+        """Start uvicorn on a free port and wait until it answers; returns its base URL.
+        `env` adds environment variables (say, READ_MODEL_STRATEGIES)."""
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         process = self._start(
@@ -50,7 +51,7 @@ class LiveSystem(PipelineProcesses):
             ],
             DEBUG="true",  # WhiteNoise serves static/app/ straight from STATICFILES_DIRS
             CSRF_TRUSTED_ORIGINS=base_url,
-            **OUTBOX_EVERYWHERE,
+            **{**OUTBOX_EVERYWHERE, **env},
         )  # fmt: skip
 
         def answers() -> bool:

@@ -213,6 +213,10 @@ def test_putting_demo_controls_changes_the_read_model_state(staff_client):
         ({"projectionDelayMs": {"order_history": 100}}, "projectionDelayMs"),
         ({"failNext": {"order_history": True}}, "failNext"),
         ({"failNext": {"order_summaries": "perhaps"}}, "failNext"),
+        # JSON booleans only (found by tests/schema/test_fuzz_api.py): not 0, "no" or "true"
+        ({"failNext": {"order_summaries": 0}}, "failNext"),
+        ({"failNext": {"order_summaries": "no"}}, "failNext"),
+        ({"failNext": {"order_summaries": "true"}}, "failNext"),
         ({"projectionDelayMs": 100}, "projectionDelayMs"),
     ],
 )

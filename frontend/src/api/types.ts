@@ -1,156 +1,68 @@
 // The JSON shapes of the HTTP and WebSocket contract (shared/API.md).
 // Keys are camelCase as on the wire; money stays a decimal string until the
 // one place that does arithmetic with it (state/money.ts).
+//
+// HTTP shapes come from the OpenAPI schema the server generates (docs/openapi.yaml),
+// through schema.d.ts: `npm run gen:types` (or `make schema`) regenerates it, and a test
+// fails when either is out of date. Only the WebSocket messages are written by hand here.
 
-export type OrderStatus = "pending" | "confirmed" | "shipped" | "delivered" | "cancelled";
+import type { components } from "./schema";
 
-export type ReadModelName =
-  | "order_summaries"
-  | "order_details"
-  | "order_search"
-  | "order_analytics";
+type Schemas = components["schemas"];
 
-export interface OrderItem {
-  productId: string;
-  name: string;
-  quantity: number;
-  unitPrice: string;
-}
+export type OrderStatus = Schemas["OrderStatus"];
 
-export interface TimelineEntry {
-  status: OrderStatus;
-  at: string;
-}
+export type ReadModelName = Schemas["ReadModelName"];
+
+export type OrderItem = Schemas["OrderItem"];
+
+export type TimelineEntry = Schemas["TimelineEntry"];
 
 /** One order as the command API and the order_details read model show it. */
-export interface OrderView {
-  orderId: string;
-  customer: string;
-  status: OrderStatus;
-  items: OrderItem[];
-  itemCount: number;
-  total: string;
-  trackingNumber: string | null;
-  cancelReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /** The order's sequence number: the version of the write model this view reflects. */
-  seq: number;
-  timeline: TimelineEntry[];
-}
+export type OrderView = Schemas["OrderView"];
 
 /** One row of the order list (order_summaries) or of search results (order_search). */
-export interface OrderSummary {
-  orderId: string;
-  customer: string;
-  status: OrderStatus;
-  itemCount: number;
-  total: string;
-  createdAt: string;
-  updatedAt: string;
-  seq: number;
-}
+export type OrderSummary = Schemas["OrderSummary"];
 
 /** Freshness of the read model that answered a query (DESIGN.md invariant 6). */
-export interface Metadata {
-  readModel: ReadModelName | string;
-  dataAsOf: string;
-  lagMs: number;
-  maxLagSeconds: number;
-  stale: boolean;
-  consistencyTokenReached?: boolean;
-}
+export type Metadata = Schemas["Metadata"];
 
-export interface OrderPage {
-  results: OrderSummary[];
-  count: number;
-  next: string | null;
-  previous: string | null;
-  metadata: Metadata;
-}
+export type OrderPage = Schemas["OrderPage"];
 
-export interface OrderDetailResponse {
-  order: OrderView;
-  metadata: Metadata;
-}
+export type OrderDetailResponse = Schemas["OrderDetailResponse"];
 
-export interface CommandResponse {
-  order: OrderView;
-  seq: number;
-  consistencyToken: string;
-}
+export type CommandResponse = Schemas["CommandResponse"];
 
-export interface Product {
-  productId: string;
-  name: string;
-  unitPrice: string;
-}
+export type Product = Schemas["Product"];
 
-export interface Me {
-  username: string;
-  /** Optional: the full name when the user has one. */
-  displayName?: string;
-  isStaff: boolean;
-}
+export type Me = Schemas["Me"];
 
 /** The error body every API failure carries. */
-export interface ErrorBody {
-  code: string;
-  message: string;
-  fields?: Record<string, string[]>;
-  currentStatus?: OrderStatus;
-  currentSeq?: number;
-}
+export type ErrorBody = Schemas["ErrorBody"];
+
+// --- command requests ---
+
+export type PlaceOrderRequest = Schemas["PlaceOrderInputRequest"];
+export type ShipOrderRequest = Schemas["ShipOrderInputRequest"];
+export type CancelOrderRequest = Schemas["CancelOrderInputRequest"];
+/** confirm and deliver: only optimistic concurrency. */
+export type ChangeOrderRequest = Schemas["ChangeOrderInputRequest"];
 
 // --- operations (staff) ---
 
-export interface ReadModelLag {
-  readModel: ReadModelName | string;
-  lagMs: number;
-  maxLagSeconds: number;
-  pendingOutbox: number;
-  deadLetters: number;
-  stale: boolean;
-  strategy: string;
-  /** Optional: the server's recent samples, so the chart has a past the moment the page opens. */
-  history?: { at: string; lagMs: number }[];
-}
+export type ReadModelLag = Schemas["ReadModelLag"];
 
-export interface LagReport {
-  at: string;
-  readModels: ReadModelLag[];
-}
+export type LagReport = Schemas["LagReport"];
 
-export interface DemoSettings {
-  projectionDelayMs: Record<string, number>;
-  failNext: Record<string, boolean>;
-}
+export type DemoSettings = Schemas["DemoSettings"];
 
-export interface DemoSettingsPatch {
-  projectionDelayMs?: Record<string, number>;
-  failNext?: Record<string, boolean>;
-}
+export type DemoSettingsPatch = Schemas["DemoSettingsPatchRequest"];
 
-export interface DeadLetter {
-  id: string | number;
-  readModel: string;
-  eventType: string;
-  orderId: string;
-  seq: number;
-  error: string;
-  attempts: number;
-  firstFailedAt: string;
-  lastFailedAt: string;
-}
+export type DeadLetter = Schemas["DeadLetter"];
 
-/** Counts, or lists of ids: the contract names the keys, the UI accepts either form. */
-export interface ReplayResult {
-  succeeded: number | unknown[];
-  failed: number | unknown[];
-  skipped: number | unknown[];
-}
+export type ReplayResult = Schemas["ReplayResult"];
 
-// --- push (WebSocket) ---
+// --- push (WebSocket): not HTTP, so not in the OpenAPI schema ---
 
 export interface OrderPendingMessage {
   type: "order.pending";

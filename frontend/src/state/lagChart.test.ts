@@ -1,19 +1,21 @@
 import { describe, expect, it } from "vitest";
-import type { LagReport } from "../api/types";
+import type { LagReport, ReadModelName } from "../api/types";
 import { chartGeometry, chooseTopSeconds, tickLabel, yFraction } from "./lagChart";
 import { addLagReport, LAG_WINDOW_MS, latestSampleAt } from "./lagHistory";
 
-function report(at: string, lags: Record<string, number>): LagReport {
+function report(at: string, lags: Partial<Record<ReadModelName, number>>): LagReport {
   return {
     at,
-    readModels: Object.entries(lags).map(([readModel, lagMs]) => ({
+    readModels: (Object.entries(lags) as [ReadModelName, number][]).map(([readModel, lagMs]) => ({
       readModel,
       lagMs,
       maxLagSeconds: readModel === "order_analytics" ? 300 : 5,
+      dataAsOf: at,
       pendingOutbox: 0,
       deadLetters: 0,
       stale: false,
       strategy: "outbox",
+      history: [],
     })),
   };
 }
