@@ -1,0 +1,368 @@
+"""Turning a run's figures into a table (terminal and Markdown), plots (PNG) and a summary.
+
+Every row states its figure, the baseline measured in the same run, their ratio (value /
+baseline; for latencies lower is better) and, where the issue sets one, the goal.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.stats import ratio
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
+MODELS = ("order_summaries", "order_details", "order_search", "order_analytics")
+P50_99 = ("p50", "p99")
+
+
+@dataclass
+class Row:
+    section: str
+    figure: str
+    value: str
+    baseline: str = ""
+    ratio: str = ""
+    goal: str = ""
+
+
+def num(value, digits: int = 0) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def ms(value) -> str:
+    return ">drain" if value is None else f"{value:,.1f}"
+
+
+def pct(summary: dict | None, *keys: str) -> str:
+    if not summary or not summary.get("count"):
+        return "n/a"
+    text = " / ".join(ms(summary.get(key)) for key in keys)
+    if summary.get("missing"):
+        text += f" ({summary['missing']} of {summary['count']} late)"
+    return text
+
+
+def times(value) -> str:
+    return "" if value is None else f"{value:.2f}×"
+
+
+def verdict(ok: bool | None, goal: str) -> str:
+    if ok is None:
+        return goal
+    return f"{goal} {'✓' if ok else '✗'}"
+
+
+def rows(results: dict) -> list[Row]:
+    out: list[Row] = []
+    w = results["workloads"]
+    commands, pgbench = w.get("commands"), w.get("pgbench")
+    if commands:
+        section = "1 command cost"
+        for c, fig in commands["concurrency"].items():
+            cqrs, base = fig["cqrs"], fig["baseline"]
+            r = fig["throughputRatio"]
+            out.append(
+                Row(
+                    section,
+                    f"c={c} place+confirm throughput, cmd/s",
+                    num(cqrs["throughput"]),
+                    num(base["throughput"]),
+                    times(r),
+                    verdict(None if r is None else r >= 0.8, "≥0.80×"),
+                )
+            )
+            for kind in ("place", "confirm"):
+                out.append(
+                    Row(
+                        section,
+                        f"c={c} {kind} latency p50 / p99, ms",
+                        pct(cqrs["latencyMs"].get(kind), "p50", "p99"),
+                        pct(base["latencyMs"].get(kind), "p50", "p99"),
+                        times(ratio(_p(cqrs, kind, "p99"), _p(base, kind, "p99"))),
+                    )
+                )
+        for c, fig in (commands.get("withoutPool") or {}).items():
+            cqrs, base = fig["cqrs"], fig["baseline"]
+            out.append(
+                Row(
+                    "1b no pool",
+                    f"c={c} throughput without the web's connection pool, cmd/s "
+                    f"(failed {cqrs['failed']} / {base['failed']})",
+                    num(cqrs["throughput"]),
+                    num(base["throughput"]),
+                    times(fig["throughputRatio"]),
+                )
+            )
+            out.append(
+                Row(
+                    "1b no pool",
+                    f"c={c} place latency p50 / p99 without the pool, ms",
+                    pct(cqrs["latencyMs"].get("place"), *P50_99),
+                    pct(base["latencyMs"].get("place"), *P50_99),
+                )
+            )
+    if pgbench and "concurrency" in pgbench:
+        section = "5 vs pgbench"
+        for c, fig in pgbench["concurrency"].items():
+            if "error" in fig:
+                out.append(Row(section, f"c={c} pgbench failed: {fig['error'][-80:]}", "n/a"))
+                continue
+            app = commands["concurrency"].get(c, {}).get("cqrs") if commands else None
+            app_rate = app["throughput"] if app else None
+            out.append(
+                Row(
+                    section,
+                    f"c={c} app cmd/s vs same SQL in pgbench",
+                    num(app_rate),
+                    num(fig["throughput"]),
+                    times(ratio(app_rate, fig["throughput"])),
+                )
+            )
+            out.append(
+                Row(
+                    section,
+                    f"c={c} pgbench place+confirm p50 / p99, ms",
+                    pct(fig["placeAndConfirmLatencyMs"], "p50", "p99"),
+                )
+            )
+    fresh = w.get("freshness")
+    if fresh:
+        section = "2 freshness"
+        for rate, fig in fresh["outbox"].items():
+            naive = fresh["naive"].get(rate)
+            top = max(int(r) for r in fresh["outbox"])
+            cmd = fig["commands"]
+            out.append(
+                Row(
+                    section,
+                    f"{rate}/s offered: achieved cmd/s; command p50 / p99 ms",
+                    f"{num(cmd['throughput'])}; {pct(cmd['latencyMs']['all'], 'p50', 'p99')}",
+                    f"{num(naive['commands']['throughput'])}; "
+                    f"{pct(naive['commands']['latencyMs']['all'], 'p50', 'p99')}"
+                    if naive
+                    else "",
+                )
+            )
+            for model in MODELS:
+                value = fig["commitToAppliedMs"][model]
+                base = naive["commitToAppliedMs"][model] if naive else None
+                goal = ""
+                if model == "order_summaries" and int(rate) == top and top >= 200:
+                    ok = value.get("p99") is not None and value["p99"] < 50
+                    goal = verdict(ok, "p99 < 50 ms")
+                out.append(
+                    Row(
+                        section,
+                        f"{rate}/s {model} commit→applied p50 / p95 / p99, ms",
+                        pct(value, "p50", "p95", "p99"),
+                        pct(base, "p50", "p95", "p99"),
+                        times(ratio(value.get("p99"), base.get("p99") if base else None)),
+                        goal,
+                    )
+                )
+            push = fig["push"]["order_summaries"]["afterResponseMs"]
+            base = naive["push"]["order_summaries"]["afterResponseMs"] if naive else None
+            ok = push.get("p99") is not None and push["p99"] < 100
+            out.append(
+                Row(
+                    section,
+                    f"{rate}/s response→WebSocket order.projected (summaries) p50 / p95 / p99, ms",
+                    pct(push, "p50", "p95", "p99"),
+                    pct(base, "p50", "p95", "p99"),
+                    times(ratio(push.get("p99"), base.get("p99") if base else None)),
+                    verdict(ok, "p99 < 100 ms"),
+                )
+            )
+            for name, peak in (fig.get("peakRss") or {}).items():
+                out.append(
+                    Row(
+                        "6 peak memory",
+                        f"{rate}/s {name}: RSS of {peak['processes']} process(es), MiB",
+                        f"{num(peak['totalMiB'])} (largest {num(peak['largestProcessMiB'])})",
+                    )
+                )
+    tp = w.get("throughput")
+    if tp:
+        section = "3 pipeline"
+        out.append(
+            Row(
+                section,
+                f"relay: outbox rows → broker per s ({num(tp['relay']['rows'])} rows)",
+                num(tp["relay"]["rowsPerSecond"]),
+                num(tp["naiveRelay"]["rowsPerSecond"]),
+                times(tp["relayRatio"]),
+            )
+        )
+        out.append(
+            Row(
+                section,
+                "relay: events → broker per s (4 rows per event)",
+                num(tp["relay"]["eventsPerSecond"]),
+                num(tp["naiveRelay"]["eventsPerSecond"]),
+                times(tp["relayRatio"]),
+            )
+        )
+        out.append(
+            Row(
+                section,
+                "projector: events applied per s, one worker process (-c 1)",
+                num(tp["projector"]["eventsAppliedPerSecond"]),
+                num(tp["naiveProjector"]["eventsAppliedPerSecond"]),
+                times(tp["projectorRatio"]),
+            )
+        )
+    rb = w.get("rebuild")
+    if rb:
+        section = "4 rebuild"
+        reb, copy = rb["rebuild"], rb["copy"]
+        out.append(
+            Row(
+                section,
+                f"rebuild {rb['readModel']}: events/s ({num(reb['events'])} events)",
+                num(reb["eventsPerSecond"]),
+            )
+        )
+        out.append(
+            Row(
+                section,
+                f"rebuild read rows/s vs COPY of the same {num(copy['rows'])} rows",
+                num(reb["rowsPerSecond"]),
+                num(copy["rowsPerSecond"]),
+                times(rb["ratio"]),
+                verdict(None if rb["ratio"] is None else rb["ratio"] >= 0.3, "≥0.30×"),
+            )
+        )
+        out.append(
+            Row(
+                section,
+                "rebuild read rows/s vs COPY + the same indexes",
+                num(reb["rowsPerSecond"]),
+                num(copy["rowsPerSecondWithIndexes"]),
+                times(rb["ratioWithIndexes"]),
+            )
+        )
+    st = w.get("strategies")
+    if st:
+        section = "7 strategies"
+        for strategy, fig in st.items():
+            fresh_fig = fig["freshness"]
+            summaries = fresh_fig["commitToAppliedMs"]["order_summaries"]
+            slowest = max(
+                (fresh_fig["commitToAppliedMs"][m] for m in MODELS),
+                key=lambda s: float("inf") if s.get("p99") is None else s["p99"],
+            )
+            push = fresh_fig["push"]["order_summaries"]["afterResponseMs"]
+            rate = fresh_fig["offeredRate"]
+            out.append(
+                Row(
+                    section,
+                    f"{strategy}: {rate}/s summaries commit→applied p50 / p99, ms",
+                    pct(summaries, "p50", "p99"),
+                )
+            )
+            out.append(
+                Row(section, f"{strategy}: slowest read model p50 / p99, ms", pct(slowest, *P50_99))
+            )
+            out.append(
+                Row(section, f"{strategy}: response→WebSocket p50 / p99, ms", pct(push, *P50_99))
+            )
+            out.append(
+                Row(
+                    section,
+                    f"{strategy}: place c=8 throughput, cmd/s (vs ORM baseline)",
+                    num(fig["place"]["throughput"]),
+                    num(fig["baselinePlace"]["throughput"]),
+                    times(fig["throughputRatio"]),
+                )
+            )
+    return out
+
+
+def _p(figures: dict, kind: str, key: str):
+    return (figures["latencyMs"].get(kind) or {}).get(key)
+
+
+HEADERS = ("workload", "figure", "value", "baseline", "ratio", "goal")
+
+
+def table(results: dict) -> str:
+    lines = [tuple(HEADERS)]
+    lines += [(r.section, r.figure, r.value, r.baseline, r.ratio, r.goal) for r in rows(results)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(HEADERS))]
+    text = []
+    for index, line in enumerate(lines):
+        text.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip())
+        if index == 0:
+            text.append("  ".join("-" * width for width in widths))
+    for name, error in results.get("errors", {}).items():
+        text.append(f"{name}: FAILED ({error.strip().splitlines()[-1]})")
+    return "\n".join(text)
+
+
+def markdown(results: dict) -> str:
+    text = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    for r in rows(results):
+        cells = (r.section, r.figure, r.value, r.baseline, r.ratio, r.goal)
+        text.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(text) + "\n"
+
+
+def summary(results: dict) -> dict:
+    """The results without raw arrays: what docs/benchmarks/ keeps."""
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "raw"}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return strip(results)
+
+
+def publish(out_dir: Path, plots: list[Path], summary_doc: dict) -> None:
+    import json
+
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for plot in plots:
+        shutil.copy(plot, DOCS / plot.name)
+    (DOCS / "summary.json").write_text(json.dumps(summary_doc, indent=1, default=str) + "\n")
+    shutil.copy(out_dir / "table.md", DOCS / "table.md")
+
+
+def plots(results: dict, out_dir: Path) -> list[Path]:
+    from bench import plots as drawing
+
+    return drawing.draw_all(results, out_dir)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.report bench/results/STAMP.json [--publish]`: the table and plots of
+    an earlier run again (into bench/results/STAMP/), and optionally into docs/benchmarks/."""
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m bench.report")
+    parser.add_argument("results", type=Path)
+    parser.add_argument("--publish", action="store_true")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    results = json.loads(args.results.read_text())
+    out_dir = args.results.with_suffix("")
+    out_dir.mkdir(exist_ok=True)
+    print(table(results))
+    drawn = plots(results, out_dir)
+    summary_doc = summary(results)
+    (out_dir / "summary.json").write_text(json.dumps(summary_doc, indent=1, default=str))
+    (out_dir / "table.md").write_text(markdown(results))
+    if args.publish:
+        publish(out_dir, drawn, summary_doc)
+        print(f"published to {DOCS}")
+
+
+if __name__ == "__main__":
+    main()

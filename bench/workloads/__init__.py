@@ -1,0 +1,1 @@
+"""The workloads, one module each; each takes the Run and returns its raw figures."""

@@ -1,0 +1,92 @@
+"""Workload 2, freshness: a steady open-loop load (half place, half confirm) while the load
+generator listens on the WebSocket; then, per read model, how long each event took from its
+commit to its read row's write, and from the command's response to the `order.projected`
+push for order_summaries.
+
+Baseline: the reference text's relay (bench/naive_relay.py) in place of the real one.
+Workload 6 rides along: peak RSS of web, relay and worker during the highest real load.
+"""
+
+from __future__ import annotations
+
+from bench import database
+from bench.processes import RssSampler
+from bench.runner import (
+    Run,
+    command_figures,
+    committed_pairs,
+    push_latencies,
+    rounded,
+    wait_until,
+)
+from bench.stats import summarize
+
+
+def freshness_run(run: Run, rate: int, *, sample: tuple[str, ...] = ()) -> dict:
+    """One open-loop run at `rate` commands/s against whatever pipeline is running."""
+    config = run.config
+    run.reset()
+    spec = {
+        "mode": "open",
+        "mix": "place_confirm",
+        "rate": rate,
+        "warmup": config.freshness_warmup,
+        "duration": config.freshness_seconds,
+        "websocket": True,
+        "drain_timeout": config.drain_seconds,
+    }
+    memory = None
+    if sample:
+        with RssSampler({name: run.stack.components[name] for name in sample}) as sampler:
+            result = run.loadgen(spec)
+        memory = sampler.peaks
+    else:
+        result = run.loadgen(spec)
+    pairs = committed_pairs(result)
+    # The load generator already waited for the pushes; pushes are at most once, so give
+    # the database a little longer to show every application.
+    wait_until(lambda: database.unapplied(pairs) == 0, timeout=min(3, config.drain_seconds))
+    applied = database.commit_to_applied_ms(pairs)
+    figures = {
+        "offeredRate": rate,
+        "commands": command_figures(result, config.freshness_seconds),
+        "commitToAppliedMs": {name: summarize(values) for name, values in applied.items()},
+        "push": {name: push_latencies(result, name) for name in database.READ_MODELS},
+        "wsConnected": result["wsConnected"],
+        "raw": {"commitToAppliedMs": {name: rounded(v) for name, v in applied.items()}},
+    }
+    if memory is not None:
+        figures["peakRss"] = memory
+    summaries = figures["commitToAppliedMs"]["order_summaries"]
+    print(
+        f"  {rate}/s offered: {figures['commands']['throughput']:.0f} cmd/s answered, "
+        f"summaries p50 {_ms(summaries['p50'])} p99 {_ms(summaries['p99'])} ms, "
+        f"{summaries['missing']} of {summaries['count']} not applied in time",
+        flush=True,
+    )
+    return figures
+
+
+def _ms(value) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def run_freshness(run: Run) -> dict:
+    run.only("web", "worker", "relay", "naive-relay")
+    run.web("outbox")
+    database.install_probes()
+    run.stack.stop("naive-relay")
+    run.ensure("worker")
+    run.ensure("relay")
+    rates = run.config.freshness_rates
+    figures: dict = {"outbox": {}, "naive": {}}
+    for rate in rates:
+        sample = ("web", "relay", "worker") if rate == max(rates) else ()
+        figures["outbox"][str(rate)] = freshness_run(run, rate, sample=sample)
+    run.stack.stop("relay")
+    run.ensure("naive-relay")
+    for rate in rates:
+        figures["naive"][str(rate)] = freshness_run(run, rate)
+    run.stack.stop("naive-relay")
+    run.reset()
+    return figures
