@@ -10,8 +10,9 @@ from django.db import models
 from django.db.models.functions import Now
 
 
-class OrderSummary(models.Model):
-    """order_summaries: one line per order for the list page."""
+class SummaryLine(models.Model):
+    """The columns of an order's summary line (API.md's OrderSummary), shared by the order
+    list's read model and the search read model, which answers with the same lines."""
 
     order_id = models.UUIDField(primary_key=True)
     customer_id = models.IntegerField()
@@ -22,6 +23,13 @@ class OrderSummary(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     seq = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class OrderSummary(SummaryLine):
+    """order_summaries: one line per order for the list page."""
 
     class Meta:
         db_table = "order_summaries"
@@ -50,25 +58,17 @@ class OrderDetail(models.Model):
         return f"detail of {self.order_id}"
 
 
-class OrderSearchEntry(models.Model):
+class OrderSearchEntry(SummaryLine):
     """order_search: a summary line plus a full-text document (id, customer, products,
     tracking number). The tsvector is computed by PostgreSQL from `document`."""
 
-    order_id = models.UUIDField(primary_key=True)
     customer_id = models.IntegerField(db_index=True)
-    customer_name = models.CharField(max_length=150)
-    status = models.CharField(max_length=16)
-    item_count = models.PositiveIntegerField()
-    total = models.DecimalField(max_digits=14, decimal_places=2)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
     document = models.TextField()
     search_vector = models.GeneratedField(
         expression=SearchVector("document", config="simple"),
         output_field=SearchVectorField(),
         db_persist=True,
     )
-    seq = models.PositiveIntegerField()
 
     class Meta:
         db_table = "order_search"

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 
-from orders.models import Event
-
 from .metrics import record_published
 
 logger = logging.getLogger(__name__)
@@ -60,11 +58,12 @@ def relay_once(*, batch_size: int | None = None, redelivery_timeout: float | Non
             if not claimed:
                 return RelayBatch(0, {})
             cursor.execute(
-                "UPDATE orders_outboxmessage SET state = 'sent', sent_at = now()"
-                " WHERE id = ANY(%s) RETURNING event_id",
+                "UPDATE orders_outboxmessage AS o SET state = 'sent', sent_at = now()"
+                " FROM orders_event AS e WHERE o.id = ANY(%s) AND e.position = o.event_id"
+                " RETURNING e.event_id, e.order_id, e.seq",
                 [[row_id for row_id, _ in claimed]],
             )
-            events = {position for (position,) in cursor.fetchall()}
+            events = set(cursor.fetchall())
         ids_by_model: dict[str, list[int]] = defaultdict(list)
         for row_id, read_model in claimed:
             ids_by_model[read_model].append(row_id)
@@ -76,17 +75,16 @@ def relay_once(*, batch_size: int | None = None, redelivery_timeout: float | Non
     return batch
 
 
-def _log_batch(batch: RelayBatch, events: set[int]) -> None:
+def _log_batch(batch: RelayBatch, events: set[tuple]) -> None:
     """One line per batch, with counts per read model; with the event's and order's ids when
-    the whole batch is one event (the usual case when commands come one at a time)."""
+    the whole batch is one event (the usual case when commands come one at a time). The ids
+    come back from the claim's UPDATE, so logging costs no query."""
     if not logger.isEnabledFor(logging.INFO):
         return
     context = {"sent": batch.sent, "by_read_model": batch.by_read_model}
     if len(events) == 1:
-        (position,) = events
-        event = Event.objects.filter(position=position).values("event_id", "order_id", "seq")
-        for key, value in (event.first() or {}).items():
-            context[key] = value if key == "seq" else str(value)
+        ((event_id, order_id, seq),) = events
+        context.update(event_id=str(event_id), order_id=str(order_id), seq=seq)
     logger.info("relayed %d outbox rows (%d events)", batch.sent, len(events), extra=context)
 
 
