@@ -2,7 +2,7 @@
 
 Its design, run in the same harness: poll the outbox every 100 ms (a fixed sleep after every
 pass, no LISTEN/NOTIFY wake-up), claim at most 100 rows, and publish one Celery task per row.
-It reuses the real relay's claim query and the real projector task, so the comparison is
+It reuses the real relay's claim and the real projector task, so the comparison is
 about the delivery design only.
 
     DJANGO_SETTINGS_MODULE=bench.settings python -m bench.naive_relay
@@ -23,12 +23,13 @@ def relay_naively_once(batch_size: int = BATCH_SIZE) -> int:
     from django.conf import settings
     from django.db import connection, transaction
 
-    from readmodels.relay import CLAIM_SQL
+    from readmodels.relay import claim_due_rows
     from readmodels.tasks import project
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(CLAIM_SQL, [settings.OUTBOX_REDELIVERY_SECONDS, batch_size])
-        claimed = cursor.fetchall()
+        claimed = claim_due_rows(
+            cursor, batch_size=batch_size, redelivery_timeout=settings.OUTBOX_REDELIVERY_SECONDS
+        )
         if not claimed:
             return 0
         cursor.execute(

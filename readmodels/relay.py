@@ -5,6 +5,11 @@ and publishes them, so two relays never send the same batch, and a publish that 
 the claim back. "Sent" is not "done": a row still unfinished `redelivery_timeout` after it was
 sent (lost message, killed worker, flushed Redis) is due again. Duplicates that this creates
 are harmless; the projector applies each event once.
+
+Pending rows (not sent yet, or set back for a retry after a failure) are claimed first, and
+sent rows past the timeout only fill what is left of a batch: a relay that takes longer than
+the redelivery timeout to get through a backlog (say, with no worker running) sends all of it
+before it sends anything again.
 """
 
 from __future__ import annotations
@@ -21,10 +26,20 @@ from .metrics import record_published
 
 logger = logging.getLogger(__name__)
 
-CLAIM_SQL = """
+# Two claims rather than one query ordered by state: each of these is answered from the
+# primary key or its partial index (outbox_pending_idx, outbox_sent_idx), where one query
+# putting pending rows first would read and sort every due row (EXPLAIN on 100k rows).
+CLAIM_PENDING_SQL = """
     SELECT id, read_model FROM orders_outboxmessage
-    WHERE (state = 'pending' AND available_at <= now())
-       OR (state = 'sent' AND sent_at < now() - make_interval(secs => %s))
+    WHERE state = 'pending' AND available_at <= now()
+    ORDER BY id
+    LIMIT %s
+    FOR UPDATE SKIP LOCKED
+"""
+
+CLAIM_REDELIVERIES_SQL = """
+    SELECT id, read_model FROM orders_outboxmessage
+    WHERE state = 'sent' AND sent_at < now() - make_interval(secs => %s)
     ORDER BY id
     LIMIT %s
     FOR UPDATE SKIP LOCKED
@@ -42,6 +57,21 @@ class RelayBatch:
     by_read_model: dict[str, int]
 
 
+def claim_due_rows(cursor, *, batch_size: int, redelivery_timeout: float) -> list[tuple]:
+    """Lock up to `batch_size` due rows, pending ones first; returns (id, read_model) pairs.
+    Must run in the transaction that marks them sent: the locks are the claim."""
+    claimed = _fetch(cursor, CLAIM_PENDING_SQL, [batch_size])
+    if len(claimed) < batch_size:
+        left = batch_size - len(claimed)
+        claimed += _fetch(cursor, CLAIM_REDELIVERIES_SQL, [redelivery_timeout, left])
+    return claimed
+
+
+def _fetch(cursor, sql: str, params: list) -> list[tuple]:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
 def relay_once(*, batch_size: int | None = None, redelivery_timeout: float | None = None):
     """Claim one batch of due rows, mark them sent and publish them. Returns what was sent."""
     from .tasks import project  # Celery task; imported late so this module loads without it
@@ -53,8 +83,7 @@ def relay_once(*, batch_size: int | None = None, redelivery_timeout: float | Non
     claimed_at = time.perf_counter()  # for the publish duration metric
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(CLAIM_SQL, [timeout, batch_size])
-            claimed = cursor.fetchall()
+            claimed = claim_due_rows(cursor, batch_size=batch_size, redelivery_timeout=timeout)
             if not claimed:
                 return RelayBatch(0, {})
             cursor.execute(

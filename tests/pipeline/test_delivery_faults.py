@@ -4,14 +4,18 @@ flushing Redis, or running two relays at once loses nothing and duplicates no ef
 import base64
 import json
 import signal
+from datetime import timedelta
 
 import pytest
 import redis
 from django.conf import settings
+from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
+from readmodels import tasks
 from readmodels.models import ReadModelState
 from readmodels.projections import PROJECTIONS
+from readmodels.relay import relay_once
 
 from .harness import (
     assert_read_models_match_event_log,
@@ -104,3 +108,40 @@ def test_two_relays_never_send_the_same_row_twice(processes, place_order_as, ali
     assert len(sent_ids) == total
     assert sorted(sent_ids) == sorted(OutboxMessage.objects.values_list("id", flat=True))
     assert OutboxMessage.objects.filter(state=OutboxState.SENT).count() == total
+
+
+def test_the_relay_sends_pending_rows_before_sending_any_row_again(
+    place_order_as, alice, monkeypatch
+):
+    # Given: rows sent long ago and never finished (due again), then newer pending rows, and
+    # more due rows than one batch holds; publishing is recorded, not sent
+    place_orders(place_order_as, [alice], 2)
+    OutboxMessage.objects.update(
+        state=OutboxState.SENT, sent_at=timezone.now() - timedelta(seconds=60)
+    )
+    place_orders(place_order_as, [alice], 2)
+    OutboxMessage.objects.filter(state=OutboxState.PENDING).update(
+        available_at=timezone.now() - timedelta(seconds=1)
+    )
+    sent_long_ago = ids_in_state(OutboxState.SENT)
+    pending = ids_in_state(OutboxState.PENDING)
+    assert min(pending) > max(sent_long_ago)
+    published: list[list[int]] = []
+    monkeypatch.setattr(tasks.project, "apply_async", lambda args, queue: published.append(args[1]))
+    batch_size = len(pending) - 2
+
+    # When: the relay claims two batches
+    relay_once(batch_size=batch_size, redelivery_timeout=10)
+    first_batch = sorted(row_id for ids in published for row_id in ids)
+    published.clear()
+    relay_once(batch_size=batch_size, redelivery_timeout=10)
+    second_batch = sorted(row_id for ids in published for row_id in ids)
+
+    # Then: the first batch is pending rows only; the second takes the rest of them and only
+    # then fills up with rows due again, oldest first
+    assert first_batch == pending[:batch_size]
+    assert second_batch == sorted(pending[batch_size:] + sent_long_ago[: batch_size - 2])
+
+
+def ids_in_state(state: str) -> list[int]:
+    return sorted(OutboxMessage.objects.filter(state=state).values_list("id", flat=True))
