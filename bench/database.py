@@ -15,24 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
-PIPELINE_TABLES = [
-    "orders_orderitem",
-    "orders_outboxmessage",
-    "readmodels_deadletter",
-    "orders_event",
-    "orders_order",
-    "orders_idempotencykey",
-    "order_summaries",
-    "order_details",
-    "order_search",
-    "order_analytics_orders",
-    "order_analytics_by_status",
-    "order_analytics_by_day",
-    "readmodels_processedevent",
-    "readmodels_readmodelstate",
-    "readmodels_lagsample",
-    "readmodels_cdcstate",
-]
+from readmodels.pipeline_tables import empty_pipeline_tables
 
 READ_MODELS = ("order_summaries", "order_details", "order_search", "order_analytics")
 # The table holding one row per order (and its seq) for each read model.
@@ -111,16 +94,17 @@ def prepare_users(count: int) -> list[dict]:
 
 
 def empty_pipeline() -> None:
-    """Forget every order, event, outbox row and read row (users and catalogue stay).
-    Identities are not restarted, so a stale task still in the broker matches no new row."""
-    tables = [*PIPELINE_TABLES]
-    if scalar("SELECT to_regclass('bench_applied') IS NOT NULL"):
-        tables.append("bench_applied")
+    """Forget every order, event, outbox row and read row (users and catalogue stay), and the
+    freshness probes' rows. Identities are not restarted, so a stale task still in the broker
+    matches no new row."""
+    probes = scalar("SELECT to_regclass('bench_applied') IS NOT NULL")
     for attempt in range(1, 21):
         try:  # a projector still busy with the last run's backlog may deadlock with us
             with transaction.atomic():
                 execute("SET LOCAL lock_timeout = '5s'")
-                execute(f"TRUNCATE {', '.join(tables)}")
+                empty_pipeline_tables(restart_identity=False)
+                if probes:
+                    execute("TRUNCATE bench_applied")
             return
         except OperationalError:
             if attempt == 20:
