@@ -31,7 +31,7 @@ class Config:
     pgbench_seconds: float = 20.0
     # processes
     web_workers: int = 2
-    web_db_pool: bool = True  # a psycopg pool in the web process (bench/settings.py)
+    web_db_pool: bool = True  # a psycopg pool in the web process (config/asgi.py)
     worker_concurrency: int = 2
     users: int = 32
     log_level: str = "INFO"

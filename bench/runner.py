@@ -122,7 +122,7 @@ class Run:
 
     def web(self, strategy: str = "outbox", *, pool: bool | None = None) -> None:
         """Make sure the web server runs with every read model on `strategy`, with or without
-        a database connection pool (default: the run's setting; see bench/settings.py)."""
+        a database connection pool (default: the run's setting; DB_POOL, config/asgi.py)."""
         pool = self.config.web_db_pool if pool is None else pool
         if self.web_strategy == (strategy, pool) and "web" in self.stack.components:
             return
@@ -132,7 +132,7 @@ class Run:
             workers=self.config.web_workers,
             env={
                 "READ_MODEL_STRATEGIES": strategies_env(strategy),
-                "BENCH_DB_POOL": "1" if pool else "0",
+                "DB_POOL": "true" if pool else "false",
             },
         )
         self.web_strategy = (strategy, pool)

@@ -87,6 +87,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# DB_POOL=true gives each process a psycopg connection pool instead of persistent connections.
+# The web process turns it on (config/asgi.py says why); the pool replaces CONN_MAX_AGE, which
+# Django requires to be 0 with it. A request waits up to `timeout` seconds for a connection.
+if env_bool("DB_POOL", False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "8")),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -140,6 +150,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+# Celery's Django support closes every database connection before and after each task unless
+# told to reuse them: a new PostgreSQL connection per task cost more than the projection
+# itself (docs/benchmarks.md). Reused, a connection is recycled after this many tasks, and
+# config/celery.py applies Django's own CONN_MAX_AGE and health checks before each task.
+CELERY_DB_REUSE_MAX = 1000
 
 # Idempotency keys are remembered this long (API.md: 24 hours).
 IDEMPOTENCY_KEY_TTL_SECONDS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_SECONDS", str(24 * 3600)))

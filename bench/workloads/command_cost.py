@@ -3,8 +3,9 @@ real command API and through the baseline endpoints (same rows, no events, no ou
 
 Only the web server runs: the relay and the worker are stopped, so the figures isolate the
 write path (outbox rows pile up unconsumed and are emptied between runs). Both are measured
-twice: with the web process's database connection pool (how the other workloads run) and with
-the application's own connection settings, which under ASGI open a connection per request.
+twice: with the web process's database connection pool (how the application and the other
+workloads run) and without it (DB_POOL=false: persistent connections, which under ASGI are
+never reused, so every request opens a connection of its own).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def run_command_cost(run: Run) -> dict:
     run.only("web")
     figures: dict = {}
     variants = [("concurrency", True)]
-    if not run.config.quick:  # the full run also measures the application's own settings
+    if not run.config.quick:  # the full run also measures without the pool
         variants.append(("withoutPool", False))
     for key, pool in variants:
         run.web("outbox", pool=pool)

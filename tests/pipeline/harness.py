@@ -43,7 +43,9 @@ def pipeline_env(**overrides: str) -> dict[str, str]:
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     return {
-        **os.environ,
+        # Not DB_POOL: importing config.asgi (the WebSocket tests do) sets it in this process,
+        # and the worker and relay run without a pool, as in production.
+        **{key: value for key, value in os.environ.items() if key != "DB_POOL"},
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "DATABASE_URL": url,
         "LOG_LEVEL": os.environ.get("PIPELINE_LOG_LEVEL", "WARNING"),
