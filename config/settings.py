@@ -173,6 +173,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # considered lost (broker flushed, worker killed) and sent again.
 OUTBOX_RELAY_BATCH_SIZE = int(os.environ.get("OUTBOX_RELAY_BATCH_SIZE", "500"))
 OUTBOX_REDELIVERY_SECONDS = float(os.environ.get("OUTBOX_REDELIVERY_SECONDS", "15"))
+# A projector task also applies up to this many relayed rows queued behind it (0: only its
+# own), so that a busy worker's batches grow with its backlog (readmodels/projector.py).
+PROJECTOR_QUEUED_WORK_LIMIT = int(os.environ.get("PROJECTOR_QUEUED_WORK_LIMIT", "500"))
 # Done outbox rows and dedupe records are kept this long, then deleted by a periodic job.
 OUTBOX_RETENTION_HOURS = float(os.environ.get("OUTBOX_RETENTION_HOURS", "24"))
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.announcements import wake_relay
-from orders.models import Event, OutboxMessage, OutboxState
+from orders.models import OutboxMessage, OutboxState
 
 from .metrics import record_projection_error
 from .models import DeadLetter
@@ -24,48 +24,59 @@ logger = logging.getLogger(__name__)
 UNFINISHED = [OutboxState.PENDING, OutboxState.SENT]
 
 
-def has_open_dead_letter(read_model: str, order_id: UUID) -> bool:
-    return DeadLetter.objects.filter(
-        read_model=read_model, order_id=order_id, resolved_at__isnull=True
-    ).exists()
+def park_orders_behind_dead_letters(read_model: str, order_ids: list[UUID]) -> set[UUID]:
+    """The orders among these that have an open dead letter; their unfinished rows are parked.
 
-
-def park_behind_dead_letter(read_model: str, order_id: UUID) -> None:
-    _unfinished_after(read_model, order_id, 0).update(state=OutboxState.PARKED)
-
-
-def wait_behind_retries(read_model: str, order_id: UUID, applied_seq: int, up_to_seq: int) -> int:
-    """If an earlier event of this order waits for its retry time, stop before it.
-
-    Returns the seq this catch-up may go up to; the later events are rescheduled with it.
+    One query when none has (the usual case).
     """
+    blocked = set(
+        DeadLetter.objects.filter(
+            read_model=read_model, order_id__in=order_ids, resolved_at__isnull=True
+        ).values_list("order_id", flat=True)
+    )
+    if blocked:
+        OutboxMessage.objects.filter(
+            read_model=read_model, event__order_id__in=blocked, state__in=UNFINISHED
+        ).update(state=OutboxState.PARKED)
+    return blocked
+
+
+def wait_behind_retries(read_model: str, ranges: dict[UUID, tuple[int, int]]) -> dict[UUID, int]:
+    """How far each order may go, for {order: (applied seq, wanted seq)}: if an event in that
+    range waits for its retry time, the order stops before it, and the events after it are
+    rescheduled with it. One query when nothing waits (the usual case)."""
     waiting = (
         OutboxMessage.objects.filter(
             read_model=read_model,
-            event__order_id=order_id,
-            event__seq__gt=applied_seq,
-            event__seq__lte=up_to_seq,
+            event__order_id__in=list(ranges),
             state=OutboxState.PENDING,
             available_at__gt=timezone.now(),
         )
-        .order_by("event__seq")
-        .values_list("event__seq", "available_at")
-        .first()
+        .order_by("event__order_id", "event__seq")
+        .distinct("event__order_id")
+        .values_list("event__order_id", "event__seq", "available_at")
     )
-    if waiting is None:
-        return up_to_seq
-    seq, retry_at = waiting
-    _unfinished_after(read_model, order_id, seq).update(
-        state=OutboxState.PENDING, available_at=retry_at
-    )
-    return seq - 1
+    limits = {order_id: up_to for order_id, (_, up_to) in ranges.items()}
+    for order_id, seq, retry_at in waiting:
+        applied, up_to = ranges[order_id]
+        if applied < seq <= up_to:
+            _unfinished_after(read_model, order_id, seq).update(
+                state=OutboxState.PENDING, available_at=retry_at
+            )
+            limits[order_id] = seq - 1
+    return limits
 
 
-def record_failure(read_model: str, event: Event, error: BaseException, trace: str) -> None:
-    """Count a failed attempt at `event`; schedule its retry or move it to the dead letters."""
+def record_failure(read_model: str, event, error: BaseException, trace: str) -> None:
+    """Count a failed attempt at `event` (a domain event, or anything with its event_id,
+    order_id, seq and event_type); schedule its retry or move it to the dead letters."""
     record_projection_error(read_model)
     now = timezone.now()
-    message = OutboxMessage.objects.select_for_update().get(event=event, read_model=read_model)
+    message = (
+        OutboxMessage.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .get(event__event_id=event.event_id, read_model=read_model)
+    )
     message.attempts += 1
     message.first_failed_at = message.first_failed_at or now
     message.last_error = f"{type(error).__name__}: {error}"
@@ -82,7 +93,7 @@ def record_failure(read_model: str, event: Event, error: BaseException, trace: s
         message.state = OutboxState.DEAD
         DeadLetter.objects.create(
             read_model=read_model,
-            event=event,
+            event=message.event,
             order_id=event.order_id,
             seq=event.seq,
             event_type=event.event_type,

@@ -59,8 +59,7 @@ from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
-from orders.domain.events import EVENT_TYPES, DomainEvent, UnknownEventType
-
+from .event_log import EVENT_COLUMNS, event_from_row
 from .models import ReadModelState
 from .projections import PROJECTIONS, Projection
 from .projections.base import Row
@@ -74,10 +73,6 @@ UNLOCKED_PASSES = 5  # catch-up passes before the locked one, while each finds e
 SMALL_CATCH_UP = 1_000  # events: a pass this small means the locked pass will be short
 SWAP_LOCK_TIMEOUT = "5s"  # how long the renames may wait for running queries, per attempt
 SWAP_ATTEMPTS = 5
-
-# The JSON data as text: json.loads is the fastest parser, and "{}" needs no parsing at all.
-EVENT_COLUMNS = "e.order_id, e.seq, e.event_type, e.occurred_at, e.data::text, e.event_id"
-NO_DATA: dict[str, Any] = {}
 
 
 class RebuildFailed(Exception):
@@ -247,7 +242,7 @@ class _Rebuild:
         started = time.monotonic()
         self.progress(RebuildProgress(self.name, "folding", 0, total, 0.0))
         apply = self.projection.apply
-        make_event = _event
+        make_event = event_from_row
         to_values = self.codec.to_values
 
         def write(row: Row) -> None:
@@ -286,8 +281,8 @@ class _Rebuild:
                         if seq != last_seq + 1:
                             raise _gap(self.name, order_id, last_seq, seq)
                         try:
-                            row = apply(row, make_event(event_type, event_id, order_id, seq,
-                                                        occurred_at, data))  # fmt: skip
+                            row = apply(row, make_event(order_id, seq, event_type,
+                                                        occurred_at, data, event_id))  # fmt: skip
                         except Exception as error:
                             raise EventFoldFailed(
                                 self.name, order_id, seq, event_type, error
@@ -366,7 +361,7 @@ class _Rebuild:
                 if seq != last_seq + 1:
                     raise _gap(self.name, order_id, last_seq, seq)
                 try:
-                    event = _event(event_type, event_id, order_id, seq, occurred_at, data)
+                    event = event_from_row(order_id, seq, event_type, occurred_at, data, event_id)
                     new_rows[order_id] = self.projection.apply(row, event)
                 except Exception as error:
                     raise EventFoldFailed(self.name, order_id, seq, event_type, error) from error
@@ -466,26 +461,6 @@ def _suffixed(name: str, suffix: str) -> str:
 
 
 # ---- events and rows ----------------------------------------------------------------------
-
-
-def _event(event_type: str, event_id, order_id, seq: int, occurred_at, data) -> DomainEvent:
-    """The domain event of one event-log row: what event_from_json(Event.to_json()) returns,
-    without the round trip through strings (the rebuild's hot path)."""
-    try:
-        event_cls = EVENT_TYPES[event_type]
-    except KeyError:
-        raise UnknownEventType(f"unknown event type {event_type!r}") from None
-    if data == "{}":
-        data = NO_DATA
-    elif isinstance(data, str | bytes):
-        data = json.loads(data)
-    return event_cls(
-        event_id=event_id,
-        order_id=order_id,
-        seq=seq,
-        occurred_at=occurred_at,
-        **event_cls.data_fields(data or NO_DATA),
-    )
 
 
 class _Prefetcher:

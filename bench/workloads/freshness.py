@@ -3,7 +3,8 @@ generator listens on the WebSocket; then, per read model, how long each event to
 commit to its read row's write, and from the command's response to the `order.projected`
 push for order_summaries.
 
-Baseline: the reference text's relay (bench/naive_relay.py) in place of the real one.
+Baseline: the reference text's relay (bench/naive_relay.py) in place of the real one, and a
+worker that applies only the event each task names.
 Workload 6 rides along: peak RSS of web, relay and worker during the highest real load.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from bench import database
 from bench.processes import RssSampler
 from bench.runner import (
+    REFERENCE_PROJECTOR,
     Run,
     command_figures,
     committed_pairs,
@@ -84,9 +86,12 @@ def run_freshness(run: Run) -> dict:
         sample = ("web", "relay", "worker") if rate == max(rates) else ()
         figures["outbox"][str(rate)] = freshness_run(run, rate, sample=sample)
     run.stack.stop("relay")
+    run.stack.stop("worker")
+    run.ensure("worker", **REFERENCE_PROJECTOR)
     run.ensure("naive-relay")
     for rate in rates:
         figures["naive"][str(rate)] = freshness_run(run, rate)
     run.stack.stop("naive-relay")
+    run.stack.stop("worker")
     run.reset()
     return figures

@@ -7,7 +7,8 @@ prefill until no row is pending; no worker runs. Baseline: the reference relay
 Projector: the relay's tasks are left in the broker; then one worker process with
 concurrency 1 consumes them for a while, and the rate is the rows it marked done over the
 span of their done_at times (database clock), so its start-up time does not count.
-Baseline: the same worker on the reference relay's one-row tasks.
+Baseline: the same worker on the reference relay's one-row tasks, applying only the row each
+task names (REFERENCE_PROJECTOR).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import time
 
 from bench import database
-from bench.runner import Run, wait_until
+from bench.runner import REFERENCE_PROJECTOR, Run, wait_until
 from bench.stats import rate, ratio
 
 ROWS_PER_EVENT = len(database.READ_MODELS)
@@ -66,9 +67,9 @@ DONE_SPAN_SQL = """
 """
 
 
-def projector_run(run: Run, seconds: float) -> dict:
+def projector_run(run: Run, seconds: float, env: dict[str, str] | None = None) -> dict:
     """Consume what the relay left in the broker with one worker process, concurrency 1."""
-    run.stack.start_worker(concurrency=1)
+    run.stack.start_worker(concurrency=1, env=env)
     time.sleep(seconds)
     run.stack.stop("worker")
     done, span = database.scalar_row(DONE_SPAN_SQL)
@@ -86,7 +87,7 @@ def run_throughput(run: Run) -> dict:
     relay = relay_run(run, "relay", config.relay_rows)
     projector = projector_run(run, config.projector_seconds)
     naive_relay = relay_run(run, "naive-relay", config.naive_relay_rows)
-    naive_projector = projector_run(run, config.projector_seconds)
+    naive_projector = projector_run(run, config.projector_seconds, REFERENCE_PROJECTOR)
     run.reset()
     return {
         "relay": relay,

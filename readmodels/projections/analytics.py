@@ -6,6 +6,7 @@ that happens in the same seq-guarded transaction as the row change, a duplicate 
 event can never count twice.
 """
 
+from collections import Counter
 from decimal import Decimal
 
 from django.db import connection
@@ -42,12 +43,16 @@ class AnalyticsProjection(Projection):
     def when_OrderCancelled(self, row: Row, event) -> Row:
         return {**row, "status": "cancelled"}
 
-    def after_save(self, before: Row | None, after: Row) -> None:
-        if before is not None and before["status"] == after["status"]:
-            return
-        for row, sign in ((before, -1), (after, +1)):
-            if row is not None:
-                _add_contribution(row, sign)
+    def after_save(self, changes: list[tuple[Row | None, Row]]) -> None:
+        by_status: Counter = Counter()  # (status, "orders" | "revenue") -> delta
+        by_day: Counter = Counter()  # (day, "placed" | "cancelled" | "revenue") -> delta
+        for before, after in changes:
+            if before is not None and before["status"] == after["status"]:
+                continue
+            for row, sign in ((before, -1), (after, +1)):
+                if row is not None:
+                    _add_contribution(by_status, by_day, row, sign)
+        _apply_deltas(by_status, by_day)
 
     def aggregate_sql(self, row_table: str, aggregate_tables: dict[str, str]) -> list[str]:
         by_status = aggregate_tables[AnalyticsByStatus._meta.db_table]
@@ -63,25 +68,54 @@ class AnalyticsProjection(Projection):
         ]
 
 
-def _add_contribution(row: Row, sign: int) -> None:
+def _add_contribution(by_status: Counter, by_day: Counter, row: Row, sign: int) -> None:
     total = Decimal(row["total"]) * sign
     cancelled = row["status"] == "cancelled"
+    by_status[row["status"], "orders"] += sign
+    by_status[row["status"], "revenue"] += total
+    by_day[row["placed_on"], "placed"] += sign
+    by_day[row["placed_on"], "cancelled"] += sign if cancelled else 0
+    by_day[row["placed_on"], "revenue"] += 0 if cancelled else total
+
+
+def _apply_deltas(by_status: Counter, by_day: Counter) -> None:
+    """One upsert per counter table, rows in key order (so concurrent batches never deadlock
+    on them); keys whose deltas cancel out are left alone."""
+    statuses = sorted(
+        {s for s, _ in by_status if by_status[s, "orders"] or by_status[s, "revenue"]}
+    )
+    days = sorted(
+        {d for d, _ in by_day if any(by_day[d, k] for k in ("placed", "cancelled", "revenue"))}
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {AnalyticsByStatus._meta.db_table} AS t (status, order_count, revenue)
-                VALUES (%s, %s, %s)
-                ON CONFLICT (status) DO UPDATE SET
-                    order_count = t.order_count + EXCLUDED.order_count,
-                    revenue = t.revenue + EXCLUDED.revenue""",
-            [row["status"], sign, total],
-        )
-        cursor.execute(
-            f"""INSERT INTO {AnalyticsByDay._meta.db_table} AS t
-                       (day, orders_placed, orders_cancelled, revenue)
-                VALUES (%s, %s, %s, %s)
-                ON CONFLICT (day) DO UPDATE SET
-                    orders_placed = t.orders_placed + EXCLUDED.orders_placed,
-                    orders_cancelled = t.orders_cancelled + EXCLUDED.orders_cancelled,
-                    revenue = t.revenue + EXCLUDED.revenue""",
-            [row["placed_on"], sign, sign if cancelled else 0, Decimal(0) if cancelled else total],
-        )
+        if statuses:
+            cursor.execute(
+                f"""INSERT INTO {AnalyticsByStatus._meta.db_table} AS t
+                           (status, order_count, revenue)
+                    SELECT * FROM unnest(%s::text[], %s::int[], %s::numeric[]) ORDER BY 1
+                    ON CONFLICT (status) DO UPDATE SET
+                        order_count = t.order_count + EXCLUDED.order_count,
+                        revenue = t.revenue + EXCLUDED.revenue""",
+                [
+                    statuses,
+                    [by_status[s, "orders"] for s in statuses],
+                    [by_status[s, "revenue"] for s in statuses],
+                ],
+            )
+        if days:
+            cursor.execute(
+                f"""INSERT INTO {AnalyticsByDay._meta.db_table} AS t
+                           (day, orders_placed, orders_cancelled, revenue)
+                    SELECT * FROM unnest(%s::date[], %s::int[], %s::int[], %s::numeric[])
+                    ORDER BY 1
+                    ON CONFLICT (day) DO UPDATE SET
+                        orders_placed = t.orders_placed + EXCLUDED.orders_placed,
+                        orders_cancelled = t.orders_cancelled + EXCLUDED.orders_cancelled,
+                        revenue = t.revenue + EXCLUDED.revenue""",
+                [
+                    days,
+                    [by_day[d, "placed"] for d in days],
+                    [by_day[d, "cancelled"] for d in days],
+                    [by_day[d, "revenue"] for d in days],
+                ],
+            )

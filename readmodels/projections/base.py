@@ -40,8 +40,9 @@ class Projection:
         new_row["seq"] = event.seq
         return new_row
 
-    def after_save(self, before: Row | None, after: Row) -> None:
-        """Hook for projections with aggregate tables: adjust them for this row's change."""
+    def after_save(self, changes: list[tuple[Row | None, Row]]) -> None:
+        """Hook for projections with aggregate tables: adjust them for these rows' changes
+        ((before, after) pairs; before is None for a new row), in as few statements as can."""
 
     def aggregate_sql(self, row_table: str, aggregate_tables: dict[str, str]) -> list[str]:
         """SQL that fills the aggregate tables from the row table (used by rebuilds)."""

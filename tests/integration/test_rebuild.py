@@ -31,6 +31,7 @@ from orders.domain.commands import (
 from orders.domain.events import event_from_json
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels import rebuild as rebuild_module
+from readmodels.event_log import EVENT_COLUMNS, event_from_row
 from readmodels.models import DeadLetter, ReadModelState
 from readmodels.projections import PROJECTIONS
 from readmodels.projections.summaries import SummariesProjection
@@ -614,8 +615,8 @@ def test_the_fast_event_construction_equals_event_from_json(orders_in_every_stat
     event_from_json(Event.to_json()) gives, timestamps and time zone included."""
     by_id = {e.event_id: event_from_json(e.to_json()) for e in Event.objects.all()}
     with rebuild_module._snapshot_reader() as reader, reader.cursor(binary=True) as cursor:
-        cursor.execute(f"SELECT {rebuild_module.EVENT_COLUMNS} FROM orders_event AS e")
-        built = [rebuild_module._event(t, i, o, s, at, d) for o, s, t, at, d, i in cursor]
+        cursor.execute(f"SELECT {EVENT_COLUMNS} FROM orders_event AS e")
+        built = [event_from_row(*row) for row in cursor]
     assert len(built) == len(by_id)
     for event in built:
         expected = by_id[event.event_id]
