@@ -173,6 +173,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # considered lost (broker flushed, worker killed) and sent again.
 OUTBOX_RELAY_BATCH_SIZE = int(os.environ.get("OUTBOX_RELAY_BATCH_SIZE", "500"))
 OUTBOX_REDELIVERY_SECONDS = float(os.environ.get("OUTBOX_REDELIVERY_SECONDS", "15"))
+# While commits keep coming, the relay claims at most once per this many milliseconds, so
+# they share claims and tasks; after a quiet spell it claims at once (readmodels/relay.py).
+OUTBOX_RELAY_LINGER_MS = float(os.environ.get("OUTBOX_RELAY_LINGER_MS", "50"))
 # A projector task also applies up to this many relayed rows queued behind it (0: only its
 # own), so that a busy worker's batches grow with its backlog (readmodels/projector.py).
 PROJECTOR_QUEUED_WORK_LIMIT = int(os.environ.get("PROJECTOR_QUEUED_WORK_LIMIT", "500"))

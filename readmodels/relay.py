@@ -130,20 +130,30 @@ class Relay:
 
     `connect_listener` opens a connection that LISTENs for the wake-up; it is called again
     whenever that connection breaks (say, PostgreSQL restarted), so the relay outlives it.
+
+    `linger` (seconds) batches steady traffic: a wake-up within `linger` of the last rows
+    sent waits until that much time has passed, so the commits in between share one claim
+    and one task per read model, instead of each paying a task of its own. A relay that
+    has sent nothing for `linger` claims at once: a lone command never waits.
     """
 
-    def __init__(self, *, connect_listener, poll_interval: float, batch_size: int):
+    def __init__(
+        self, *, connect_listener, poll_interval: float, batch_size: int, linger: float = 0.0
+    ):
         self.connect_listener = connect_listener
         self.listen = None
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.linger = linger
+        self.last_sent = -linger  # monotonic time of the last claim that sent rows
         self.running = True
 
     def run(self) -> None:
         while self.running:
             try:
+                self.linger_after_last_send()
                 while self.running and relay_once(batch_size=self.batch_size).sent:
-                    pass
+                    self.last_sent = time.monotonic()
                 due_in = seconds_until_next_due()
             except Exception:
                 logger.exception("relay failed; retrying after the polling interval")
@@ -151,6 +161,11 @@ class Relay:
                 due_in = None
             wait = self.poll_interval if due_in is None else min(self.poll_interval, due_in)
             self.wait_for_notify(wait)
+
+    def linger_after_last_send(self) -> None:
+        wait = self.last_sent + self.linger - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
 
     def wait_for_notify(self, seconds: float) -> None:
         if seconds <= 0:

@@ -16,10 +16,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--poll-interval", type=float, default=1.0, help="seconds")
         parser.add_argument("--batch-size", type=int, default=settings.OUTBOX_RELAY_BATCH_SIZE)
+        parser.add_argument(
+            "--linger-ms",
+            type=float,
+            default=settings.OUTBOX_RELAY_LINGER_MS,
+            help="under steady traffic, claim at most once per this many milliseconds",
+        )
 
-    def handle(self, *args, poll_interval, batch_size, **options):
+    def handle(self, *args, poll_interval, batch_size, linger_ms, **options):
         relay = Relay(
-            connect_listener=listen_for_wake_ups, poll_interval=poll_interval, batch_size=batch_size
+            connect_listener=listen_for_wake_ups,
+            poll_interval=poll_interval,
+            batch_size=batch_size,
+            linger=linger_ms / 1000,
         )
 
         def stop(*_):
