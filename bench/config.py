@@ -11,7 +11,8 @@ class Config:
     # command cost (closed loop, place then confirm)
     concurrencies: tuple[int, ...] = (1, 8, 32)
     command_warmup: float = 3.0
-    command_seconds: float = 20.0
+    command_seconds: float = 20.0  # per concurrency and side, split into rounds:
+    command_rounds: int = 4  # API and baseline alternate, one round each at a time
     # freshness (open loop, half place and half confirm, WebSocket listening)
     freshness_rates: tuple[int, ...] = (50, 200)
     freshness_warmup: float = 5.0
@@ -43,7 +44,8 @@ FULL = Config(quick=False)
 QUICK = Config(
     quick=True,
     command_warmup=0.5,
-    command_seconds=2.0,
+    command_seconds=3.0,
+    command_rounds=2,
     freshness_rates=(50, 100),
     freshness_warmup=1.0,
     freshness_seconds=3.0,

@@ -260,6 +260,24 @@ def generate_events(orders: int, *, outbox: bool = False, customers: int = 1000)
     return events
 
 
+FREE_CONNECTIONS_SQL = """
+    SELECT current_setting('max_connections')::int
+           - current_setting('superuser_reserved_connections')::int
+           - (SELECT count(*) FROM pg_stat_activity)
+"""
+
+
+def wait_for_free_connections(needed: int, timeout: float = 60) -> bool:
+    """Wait until the server has `needed` connection slots free (it is shared: other
+    processes, or an earlier workload's connections on their way out, may hold them)."""
+    deadline = time.monotonic() + timeout
+    while scalar(FREE_CONNECTIONS_SQL) < needed:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
 def outbox_counts() -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT state, count(*) FROM orders_outboxmessage GROUP BY state")

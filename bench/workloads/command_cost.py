@@ -10,8 +10,10 @@ never reused, so every request opens a connection of its own).
 
 from __future__ import annotations
 
+from collections import Counter
+
 from bench.runner import APP_PATHS, BASELINE_PATHS, Run, command_figures
-from bench.stats import ratio
+from bench.stats import ratio, summarize
 
 
 def closed_loop(run: Run, paths: dict, concurrency: int, mix: str, seconds: float) -> dict:
@@ -30,6 +32,41 @@ def closed_loop(run: Run, paths: dict, concurrency: int, mix: str, seconds: floa
     return command_figures(result, seconds)
 
 
+def alternating(run: Run, concurrency: int) -> tuple[dict, dict]:
+    """The command API and the baseline in alternating rounds (A B A B …), each round a
+    fraction of the window, so that whatever else the machine does meanwhile falls on both
+    alike. Returns their figures over all rounds."""
+    rounds = run.config.command_rounds
+    seconds = run.config.command_seconds / rounds
+    cqrs, baseline = [], []
+    for _ in range(rounds):
+        cqrs.append(closed_loop(run, APP_PATHS, concurrency, "place_confirm", seconds))
+        baseline.append(closed_loop(run, BASELINE_PATHS, concurrency, "place_confirm", seconds))
+    return over_rounds(cqrs, seconds), over_rounds(baseline, seconds)
+
+
+def over_rounds(rounds: list[dict], seconds: float) -> dict:
+    """One round's figures (`command_figures`) for several rounds of `seconds` each."""
+    raw = {key: [v for r in rounds for v in r["raw"].get(key, [])] for key in rounds[0]["raw"]}
+    errors: Counter = Counter()
+    for r in rounds:
+        errors.update(r["errors"])
+    commands = sum(r["commands"] for r in rounds)
+    return {
+        "commands": commands,
+        "failed": sum(r["failed"] for r in rounds),
+        "throughput": commands / (seconds * len(rounds)),
+        "roundThroughputs": [r["throughput"] for r in rounds],
+        "latencyMs": {
+            **{key.removesuffix("LatencyMs"): summarize(values) for key, values in raw.items()},
+            "all": summarize([v for values in raw.values() for v in values]),
+        },
+        "sendLagMs": max((r["sendLagMs"] for r in rounds), key=lambda s: s.get("p99") or 0),
+        "errors": dict(errors.most_common(5)),
+        "raw": raw,
+    }
+
+
 def run_command_cost(run: Run) -> dict:
     run.only("web")
     figures: dict = {}
@@ -40,9 +77,7 @@ def run_command_cost(run: Run) -> dict:
         run.web("outbox", pool=pool)
         figures[key] = {}
         for concurrency in run.config.concurrencies:
-            seconds = run.config.command_seconds
-            cqrs = closed_loop(run, APP_PATHS, concurrency, "place_confirm", seconds)
-            baseline = closed_loop(run, BASELINE_PATHS, concurrency, "place_confirm", seconds)
+            cqrs, baseline = alternating(run, concurrency)
             figures[key][str(concurrency)] = {
                 "cqrs": cqrs,
                 "baseline": baseline,

@@ -10,6 +10,7 @@ import subprocess
 import urllib.parse
 from pathlib import Path
 
+from bench import database
 from bench.runner import Run
 from bench.stats import summarize
 
@@ -27,6 +28,7 @@ def connection_args(database_url: str) -> tuple[list[str], str]:
 
 def pgbench_run(run: Run, script: Path, clients: int, seconds: float) -> dict:
     run.reset()
+    database.wait_for_free_connections(clients + 2)
     args, dbname = connection_args(run.database_url)
     ids = [user["id"] for user in run.users]
     log_dir = run.dir / "logs" / f"pgbench-c{clients}"
@@ -62,6 +64,9 @@ def run_pgbench(run: Run) -> dict:
     if shutil.which("pgbench") is None:
         return {"skipped": "pgbench not found (Debian package postgresql-client)"}
     script = SCRIPT
+    # Nothing of ours runs meanwhile: the command-cost run without a pool may have filled the
+    # server's connection slots, which its web processes give back when they stop.
+    run.only()
     figures = {"concurrency": {}}
     for clients in run.config.concurrencies:
         figures["concurrency"][str(clients)] = pgbench_run(
