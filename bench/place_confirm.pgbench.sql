@@ -1,7 +1,8 @@
 -- pgbench script: the SQL of one place_order and one confirm_order command, as Django sends
 -- it (client-side bound literals, so pgbench's simple protocol with substituted variables is
--- the same traffic): order row, item rows, event row, outbox rows, commit, then the NOTIFY
--- that wakes the relay. Variables umin / umax (bench user ids) come from -D.
+-- the same traffic): order row, item rows, the event with its outbox rows (one statement,
+-- orders/event_store.py), commit, then the NOTIFY that wakes the relay. Variables umin / umax
+-- (bench user ids) come from -D.
 \set uid random(:umin, :umax)
 \set qty random(1, 5)
 SELECT gen_random_uuid() AS oid, gen_random_uuid() AS placed_id,
@@ -21,19 +22,21 @@ INSERT INTO orders_orderitem (order_id, line_no, product_id, product_name, quant
         ('{widget,gadget}')::varchar[], ('{Widget,Gadget}')::varchar[],
         ('{:qty,1}'::int4[])::integer[], ('{19.90,5.25}'::numeric[])::numeric[])
     RETURNING id;
-INSERT INTO orders_event (event_id, order_id, seq, event_type, schema_version, occurred_at,
-        data, recorded_at)
-    VALUES (':placed_id'::uuid, ':oid'::uuid, 1, 'OrderPlaced', 1, ':placed_at'::timestamptz,
-        '{"customerId": :uid, "customerName": "Bench", "items": [{"productId": "widget", "name": "Widget", "quantity": :qty, "unitPrice": "19.90"}, {"productId": "gadget", "name": "Gadget", "quantity": 1, "unitPrice": "5.25"}], "total": "45.05"}'::jsonb,
-        DEFAULT)
-    RETURNING position AS placed_position, recorded_at \gset
-INSERT INTO orders_outboxmessage (event_id, read_model, state, attempts, created_at,
-        available_at, sent_at, done_at, first_failed_at, last_error)
-    VALUES (:placed_position, 'order_summaries', 'pending', 0, DEFAULT, DEFAULT, NULL, NULL, NULL, ''),
-        (:placed_position, 'order_details', 'pending', 0, DEFAULT, DEFAULT, NULL, NULL, NULL, ''),
-        (:placed_position, 'order_search', 'pending', 0, DEFAULT, DEFAULT, NULL, NULL, NULL, ''),
-        (:placed_position, 'order_analytics', 'pending', 0, DEFAULT, DEFAULT, NULL, NULL, NULL, '')
-    RETURNING id, created_at, available_at;
+WITH appended AS (
+    INSERT INTO orders_event (event_id, order_id, seq, event_type, schema_version, occurred_at,
+            data)
+        SELECT * FROM unnest('{:placed_id}'::uuid[], '{:oid}'::uuid[], '{1}'::int[],
+            '{OrderPlaced}'::text[], '{1}'::smallint[], ARRAY[':placed_at'::timestamptz],
+            ARRAY['{"customerId": :uid, "customerName": "Bench", "items": [{"productId": "widget", "name": "Widget", "quantity": :qty, "unitPrice": "19.90"}, {"productId": "gadget", "name": "Gadget", "quantity": 1, "unitPrice": "5.25"}], "total": "45.05"}'::jsonb])
+        RETURNING position, event_type
+)
+INSERT INTO orders_outboxmessage (event_id, read_model, state, attempts, last_error)
+    SELECT appended.position, owed.read_model, 'pending', 0, ''
+    FROM appended
+    JOIN unnest('{OrderPlaced,OrderPlaced,OrderPlaced,OrderPlaced}'::text[],
+        '{order_summaries,order_details,order_search,order_analytics}'::text[])
+        AS owed(event_type, read_model) ON owed.event_type = appended.event_type
+    ORDER BY appended.position;
 COMMIT;
 SELECT pg_notify('outbox_pending', '');
 
@@ -50,17 +53,20 @@ UPDATE orders_order SET customer_id = :uid, customer_name = 'Bench', status = 'c
         created_at = ':placed_at'::timestamptz, updated_at = clock_timestamp(),
         confirmed_at = clock_timestamp()
     WHERE id = ':oid'::uuid;
-INSERT INTO orders_event (event_id, order_id, seq, event_type, schema_version, occurred_at,
-        data, recorded_at)
-    VALUES (':confirmed_id'::uuid, ':oid'::uuid, 2, 'OrderConfirmed', 1, clock_timestamp(),
-        '{}'::jsonb, DEFAULT)
-    RETURNING position AS confirmed_position, recorded_at \gset
-INSERT INTO orders_outboxmessage (event_id, read_model, state, attempts, created_at,
-        available_at, sent_at, done_at, first_failed_at, last_error)
-    VALUES (:confirmed_position, 'order_summaries', 'pending', 0, DEFAULT, DEFAULT, NULL, NULL, NULL, ''),
-        (:confirmed_position, 'order_details', 'pending', 0, DEFAULT, DEFAULT, NULL, NULL, NULL, ''),
-        (:confirmed_position, 'order_search', 'pending', 0, DEFAULT, DEFAULT, NULL, NULL, NULL, ''),
-        (:confirmed_position, 'order_analytics', 'pending', 0, DEFAULT, DEFAULT, NULL, NULL, NULL, '')
-    RETURNING id, created_at, available_at;
+WITH appended AS (
+    INSERT INTO orders_event (event_id, order_id, seq, event_type, schema_version, occurred_at,
+            data)
+        SELECT * FROM unnest('{:confirmed_id}'::uuid[], '{:oid}'::uuid[], '{2}'::int[],
+            '{OrderConfirmed}'::text[], '{1}'::smallint[], ARRAY[clock_timestamp()],
+            ARRAY['{}'::jsonb])
+        RETURNING position, event_type
+)
+INSERT INTO orders_outboxmessage (event_id, read_model, state, attempts, last_error)
+    SELECT appended.position, owed.read_model, 'pending', 0, ''
+    FROM appended
+    JOIN unnest('{OrderConfirmed,OrderConfirmed,OrderConfirmed,OrderConfirmed}'::text[],
+        '{order_summaries,order_details,order_search,order_analytics}'::text[])
+        AS owed(event_type, read_model) ON owed.event_type = appended.event_type
+    ORDER BY appended.position;
 COMMIT;
 SELECT pg_notify('outbox_pending', '');

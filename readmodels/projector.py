@@ -14,8 +14,8 @@ exactly-once, in-order application:
   recorded by `failures.record_failure` in the same transaction: retry later, or dead letter.
   Later events of that order wait behind it; other orders carry on.
 
-The statements are set-based: a batch costs about ten statements whether it holds one order
-or five hundred, which is what lets a worker keep up once live traffic queues up (see
+The statements are set-based: a batch costs about a dozen statements whether it holds one
+order or five hundred, which is what lets a worker keep up once live traffic queues up (see
 docs/benchmarks.md). If the database refuses a batch's writes (a row that breaks a
 constraint), the batch is retried one order per transaction, so that the order at fault
 fails alone and the others carry on.
