@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 
+from .domain.events import json_envelope
 from .domain.status import OrderStatus
 
 
@@ -90,16 +91,16 @@ class Event(models.Model):
         return f"{self.event_type} #{self.seq} of {self.order_id}"
 
     def to_json(self) -> dict:
-        """The event's JSON form, as DomainEvent.to_json produces it."""
-        return {
-            "eventId": str(self.event_id),
-            "eventType": self.event_type,
-            "orderId": str(self.order_id),
-            "seq": self.seq,
-            "occurredAt": self.occurred_at.isoformat(),
-            "schemaVersion": self.schema_version,
-            "data": self.data,
-        }
+        """The event's JSON form, as DomainEvent.to_json produces it (from the stored row)."""
+        return json_envelope(
+            event_id=self.event_id,
+            event_type=self.event_type,
+            order_id=self.order_id,
+            seq=self.seq,
+            occurred_at=self.occurred_at,
+            schema_version=self.schema_version,
+            data=self.data,
+        )
 
 
 class OutboxState(models.TextChoices):

@@ -67,15 +67,15 @@ class DomainEvent:
         return {}
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "eventId": str(self.event_id),
-            "eventType": self.event_type,
-            "orderId": str(self.order_id),
-            "seq": self.seq,
-            "occurredAt": self.occurred_at.isoformat(),
-            "schemaVersion": self.schema_version,
-            "data": self.data(),
-        }
+        return json_envelope(
+            event_id=self.event_id,
+            event_type=self.event_type,
+            order_id=self.order_id,
+            seq=self.seq,
+            occurred_at=self.occurred_at,
+            schema_version=self.schema_version,
+            data=self.data(),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,6 +137,22 @@ class OrderCancelled(DomainEvent):
     @classmethod
     def data_fields(cls, data: dict[str, Any]) -> dict[str, Any]:
         return {"reason": data["reason"]}
+
+
+def json_envelope(
+    *, event_id, event_type: str, order_id, seq: int, occurred_at, schema_version: int, data
+) -> dict[str, Any]:
+    """An event's JSON form: the envelope every event shares around its own `data`. The one
+    place that spells it, for domain events and stored event rows alike."""
+    return {
+        "eventId": str(event_id),
+        "eventType": event_type,
+        "orderId": str(order_id),
+        "seq": seq,
+        "occurredAt": occurred_at.isoformat(),
+        "schemaVersion": schema_version,
+        "data": data,
+    }
 
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
