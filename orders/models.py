@@ -92,15 +92,7 @@ class Event(models.Model):
 
     def to_json(self) -> dict:
         """The event's JSON form, as DomainEvent.to_json produces it (from the stored row)."""
-        return json_envelope(
-            event_id=self.event_id,
-            event_type=self.event_type,
-            order_id=self.order_id,
-            seq=self.seq,
-            occurred_at=self.occurred_at,
-            schema_version=self.schema_version,
-            data=self.data,
-        )
+        return json_envelope(self, data=self.data)
 
 
 class OutboxState(models.TextChoices):

@@ -67,15 +67,7 @@ class DomainEvent:
         return {}
 
     def to_json(self) -> dict[str, Any]:
-        return json_envelope(
-            event_id=self.event_id,
-            event_type=self.event_type,
-            order_id=self.order_id,
-            seq=self.seq,
-            occurred_at=self.occurred_at,
-            schema_version=self.schema_version,
-            data=self.data(),
-        )
+        return json_envelope(self, data=self.data())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,18 +131,17 @@ class OrderCancelled(DomainEvent):
         return {"reason": data["reason"]}
 
 
-def json_envelope(
-    *, event_id, event_type: str, order_id, seq: int, occurred_at, schema_version: int, data
-) -> dict[str, Any]:
+def json_envelope(event, *, data: dict[str, Any]) -> dict[str, Any]:
     """An event's JSON form: the envelope every event shares around its own `data`. The one
-    place that spells it, for domain events and stored event rows alike."""
+    place that spells it, for domain events and stored event rows alike (both have these
+    attributes)."""
     return {
-        "eventId": str(event_id),
-        "eventType": event_type,
-        "orderId": str(order_id),
-        "seq": seq,
-        "occurredAt": occurred_at.isoformat(),
-        "schemaVersion": schema_version,
+        "eventId": str(event.event_id),
+        "eventType": event.event_type,
+        "orderId": str(event.order_id),
+        "seq": event.seq,
+        "occurredAt": event.occurred_at.isoformat(),
+        "schemaVersion": event.schema_version,
         "data": data,
     }
 
