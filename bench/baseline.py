@@ -7,36 +7,21 @@ pricing from the catalogue, the Order aggregate's rules, the repository's row wr
 response body. The ratio of the two throughputs is the price of the write side's guarantees.
 """
 
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
 
 from orders import repository, services
-from orders.api import CommandApi, command_response, validated
-from orders.domain.commands import PlaceOrder, RequestedItem
-from orders.domain.order import Order
-from orders.serializers import ChangeOrderInput, PlaceOrderInput
+from orders.api import CommandApi, command_response, place_order_command, validated
+from orders.serializers import ChangeOrderInput
 
 
 class BaselinePlaceOrderApi(CommandApi):
     def execute(self, request):
-        data = validated(PlaceOrderInput, request.data)
-        command = PlaceOrder(
-            items=tuple(
-                RequestedItem(product_id=item["productId"], quantity=item["quantity"])
-                for item in data["items"]
-            )
-        )
-        user = request.user
+        command = place_order_command(request.data)
         with transaction.atomic():
-            order = Order.place(
-                order_id=uuid4(),
-                customer_id=user.pk,
-                customer_name=user.get_full_name() or user.get_username(),
-                items=services.price_items(command),
-                now=timezone.now(),
-            )
+            order = services.new_order(command, request.user)
             repository.save(order, is_new=True)
         return command_response(services.CommandResult(order=order, seq=order.version), 201)
 

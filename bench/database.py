@@ -15,16 +15,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
+from orders.subscriptions import READ_MODELS
 from readmodels.pipeline_tables import empty_pipeline_tables
 
-READ_MODELS = ("order_summaries", "order_details", "order_search", "order_analytics")
-# The table holding one row per order (and its seq) for each read model.
-ROW_TABLES = {
-    "order_summaries": "order_summaries",
-    "order_details": "order_details",
-    "order_search": "order_search",
-    "order_analytics": "order_analytics_orders",
-}
 PRODUCTS = {"widget": ("Widget", Decimal("19.90")), "gadget": ("Gadget", Decimal("5.25"))}
 ORDER_ITEMS = [{"productId": "widget", "quantity": 2}, {"productId": "gadget", "quantity": 1}]
 
@@ -114,15 +107,9 @@ def empty_pipeline() -> None:
 
 def drop_cdc_slot() -> bool:
     """Drop this database's CDC replication slot (orders_cdc_<db>) if present and idle."""
-    from readmodels.cdc.state import slot_name
+    from readmodels.cdc.consumer import drop_slot_if_unused
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-            " WHERE slot_name = %s AND NOT active",
-            [slot_name()],
-        )
-        return cursor.rowcount > 0
+    return drop_slot_if_unused()
 
 
 # ---- freshness probes -----------------------------------------------------------------------
@@ -147,6 +134,13 @@ END $$;
 """
 
 
+def row_tables() -> dict[str, str]:
+    """The table holding one row per order (and its seq) for each read model."""
+    from readmodels.projections import PROJECTIONS
+
+    return {name: p.row_model._meta.db_table for name, p in PROJECTIONS.items()}
+
+
 def install_probes() -> None:
     """Record each event's insert time (the last write of its command's transaction, so
     within a millisecond or so of the commit) in `recorded_at`, and every read row write."""
@@ -156,7 +150,7 @@ def install_probes() -> None:
         "CREATE TRIGGER bench_stamp BEFORE INSERT ON orders_event"
         " FOR EACH ROW EXECUTE FUNCTION bench_stamp_event()"
     )
-    for read_model, table in ROW_TABLES.items():
+    for read_model, table in row_tables().items():
         execute(
             f"CREATE TRIGGER bench_applied AFTER INSERT OR UPDATE ON {table}"
             f" FOR EACH ROW EXECUTE FUNCTION bench_record_applied('{read_model}')"
@@ -165,7 +159,7 @@ def install_probes() -> None:
 
 def remove_probes() -> None:
     execute("DROP TRIGGER IF EXISTS bench_stamp ON orders_event")
-    for table in ROW_TABLES.values():
+    for table in row_tables().values():
         execute(f"DROP TRIGGER IF EXISTS bench_applied ON {table}")
 
 

@@ -9,7 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-MODELS = ("order_summaries", "order_details", "order_search", "order_analytics")
+from orders.subscriptions import READ_MODELS as MODELS  # noqa: E402
+
 SHORT = {
     "order_summaries": "summaries",
     "order_details": "details",

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.stats import ratio
+from orders.subscriptions import READ_MODELS as MODELS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
-MODELS = ("order_summaries", "order_details", "order_search", "order_analytics")
 P50_99 = ("p50", "p99")
 
 

@@ -63,14 +63,19 @@ class CommandApi(APIView):
 @command_schema("placeOrder", "Place an order", PlaceOrderInput, creates=True)
 class PlaceOrderApi(CommandApi):
     def execute(self, request):
-        data = validated(PlaceOrderInput, request.data)
-        command = PlaceOrder(
-            items=tuple(
-                RequestedItem(product_id=item["productId"], quantity=item["quantity"])
-                for item in data["items"]
-            )
-        )
+        command = place_order_command(request.data)
         return command_response(services.place_order(command=command, actor=request.user), 201)
+
+
+def place_order_command(body) -> PlaceOrder:
+    """The PlaceOrder a request body asks for (validated: 400 otherwise)."""
+    data = validated(PlaceOrderInput, body)
+    return PlaceOrder(
+        items=tuple(
+            RequestedItem(product_id=item["productId"], quantity=item["quantity"])
+            for item in data["items"]
+        )
+    )
 
 
 @command_schema("confirmOrder", "Confirm a pending order", ChangeOrderInput)

@@ -33,14 +33,18 @@ class CommandResult:
 
 def place_order(*, command: PlaceOrder, actor) -> CommandResult:
     with transaction.atomic():
-        order = Order.place(
-            order_id=uuid4(),
-            customer_id=actor.pk,
-            customer_name=actor.get_full_name() or actor.get_username(),
-            items=price_items(command),
-            now=timezone.now(),
-        )
-        return _save(order, is_new=True, command=command)
+        return _save(new_order(command, actor), is_new=True, command=command)
+
+
+def new_order(command: PlaceOrder, actor) -> Order:
+    """The aggregate a PlaceOrder creates, its items priced from the catalogue."""
+    return Order.place(
+        order_id=uuid4(),
+        customer_id=actor.pk,
+        customer_name=actor.get_full_name() or actor.get_username(),
+        items=price_items(command),
+        now=timezone.now(),
+    )
 
 
 def confirm_order(*, command: ConfirmOrder, actor) -> CommandResult:
