@@ -181,9 +181,12 @@ def _catch_up_orders(
     outcomes: dict[UUID, CatchUp] = {}
     with transaction.atomic():
         _lock(name, list(targets))
+        # Queued work: the orders nobody else holds, and later events of the orders held here.
         free = _lock_free_ones(name, [o for o in if_free if o not in targets])
-        taken_along = {o: seq for o, seq in if_free.items() if o in targets or o in free}
-        targets = {o: max(targets.get(o, 0), taken_along.get(o, 0)) for o in {*targets, *free}}
+        targets = {
+            **{order_id: if_free[order_id] for order_id in free},
+            **{order_id: max(seq, if_free.get(order_id, 0)) for order_id, seq in targets.items()},
+        }
         if not replaying:
             for order_id in failures.park_orders_behind_dead_letters(name, list(targets)):
                 outcomes[order_id] = CatchUp(applied_through=-1, parked=True)
