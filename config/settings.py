@@ -140,6 +140,10 @@ CHANNEL_LAYERS = {
             # none older than `expiry` seconds; the rest are dropped (docs/push-protocol.md).
             "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "100")),
             "expiry": int(os.environ.get("CHANNEL_LAYER_EXPIRY_SECONDS", "60")),
+            # Group members renew their membership every third of this (readmodels/push.py),
+            # so the channels of a web process that died leave every group within a minute
+            # instead of a day, and stop costing every group_send a full, unread queue.
+            "group_expiry": 60,
         },
     }
 }

@@ -20,7 +20,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from . import connection_slots
-from .push import STAFF_GROUP, customer_group
+from .push import STAFF_GROUP, customer_group, renew_membership
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ class OrderUpdatesConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
     slot_holder = None  # the user id whose connection slot this socket holds
     watchdog: asyncio.Task | None = None
+    membership: asyncio.Task | None = None  # renews the group membership (it expires)
 
     async def connect(self):
         user = self.scope.get("user")
@@ -49,13 +50,17 @@ class OrderUpdatesConsumer(AsyncJsonWebsocketConsumer):
         self.slot_holder = user.pk
         self.group = STAFF_GROUP if user.is_staff else customer_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.membership = asyncio.create_task(
+            renew_membership(self.channel_layer, self.group, self.channel_name)
+        )
         await self.accept()
         self._touch()
         self.watchdog = asyncio.create_task(self._watch())
 
     async def disconnect(self, code):
-        if self.watchdog is not None:
-            self.watchdog.cancel()
+        for task in (self.watchdog, self.membership):
+            if task is not None:
+                task.cancel()
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.slot_holder is not None:

@@ -1,6 +1,9 @@
 """Staff demo controls that make the pipeline's behaviour visible on purpose.
 
-An artificial delay before each projection makes lag show up in the UI; "fail the next event"
+An artificial delay per read model makes lag show up in the UI. Under the outbox strategy the
+relay holds that read model's rows back until they are due (readmodels/relay.py), so a delay
+occupies no worker and slows no other read model; the CDC consumer sleeps instead (it applies
+one transaction at a time anyway). "Fail the next event"
 poisons the next event a read model sees, so that it walks through every retry into the dead
 letter queue; replaying that dead letter lifts the fault. Both are real code paths, not mocks:
 the chaos tests use them too.
@@ -31,6 +34,7 @@ def controls_for(read_model: str) -> Controls:
 
 
 def apply_delay(controls: Controls) -> None:
+    """Sleep for the demo delay: only for the CDC consumer, which has no outbox to hold."""
     if controls.delay_ms:
         time.sleep(controls.delay_ms / 1000)
 

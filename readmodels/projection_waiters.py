@@ -15,7 +15,7 @@ from uuid import UUID
 
 from channels.layers import get_channel_layer
 
-from .push import PROJECTIONS_GROUP
+from .push import PROJECTIONS_GROUP, renew_membership
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +49,14 @@ class ProjectionWaiters:
 
     async def _listen(self) -> None:
         layer = get_channel_layer()
-        channel = await layer.new_channel("projections.")
+        # The default prefix, the one the WebSocket consumers' channels have: channels_redis
+        # lets one receive() at a time read the Redis list of a process's channels *of one
+        # prefix* and sort what it reads into their buffers. A channel of its own prefix
+        # made this listener, while it held that turn, block on a list the sockets' messages
+        # never reach: their pushes waited behind it, filled their list and were dropped.
+        channel = await layer.new_channel()
         await layer.group_add(PROJECTIONS_GROUP, channel)
+        membership = asyncio.create_task(renew_membership(layer, PROJECTIONS_GROUP, channel))
         try:
             while True:
                 message = await layer.receive(channel)
@@ -61,6 +67,7 @@ class ProjectionWaiters:
         except Exception:
             logger.warning("projection listener stopped; waiters fall back to re-checks")
         finally:
+            membership.cancel()
             await layer.group_discard(PROJECTIONS_GROUP, channel)
 
 

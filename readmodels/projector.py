@@ -37,7 +37,7 @@ from orders.domain.events import DomainEvent
 from orders.models import OutboxMessage, OutboxState
 
 from . import failures
-from .demo_controls import Controls, apply_delay, check_fault, controls_for
+from .demo_controls import Controls, check_fault, controls_for
 from .event_log import UnreadableEvent, events_between
 from .metrics import record_applied
 from .models import ProcessedEvent
@@ -95,7 +95,6 @@ def project_messages(read_model: str, message_ids: list[int]) -> None:
     if not targets:
         return
     controls = controls_for(read_model)
-    apply_delay(controls)
     queued = _latest_seq_per_order(_queued_work(read_model))
     catch_up_orders(projection, targets, controls=controls, if_free=queued)
 

@@ -17,6 +17,7 @@ import os
 import threading
 
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.dispatch import receiver
 
 from orders.announcements import order_committed
@@ -31,6 +32,24 @@ PROJECTIONS_GROUP = "orders.projections"
 
 def customer_group(customer_id: int) -> str:
     return f"orders.customer.{customer_id}"
+
+
+def group_renewal_seconds() -> float:
+    """How often a member re-joins its groups: a third of the layer's group expiry, so that
+    one missed renewal (Redis briefly away) does not drop it."""
+    return settings.CHANNEL_LAYERS["default"]["CONFIG"].get("group_expiry", 86400) / 3
+
+
+async def renew_membership(layer, group: str, channel: str) -> None:
+    """Re-join `group` periodically, until cancelled; call it after joining. Membership
+    expires (settings.CHANNEL_LAYERS), so a live member must renew it; renewing also brings a
+    member back after Redis lost the group (a restart or a flush)."""
+    while True:
+        await asyncio.sleep(group_renewal_seconds())
+        try:
+            await layer.group_add(group, channel)
+        except Exception as error:  # Redis away: try again at the next renewal
+            logger.warning("could not renew membership of %s: %r", group, error)
 
 
 class BackgroundSender:

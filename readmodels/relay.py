@@ -29,12 +29,24 @@ logger = logging.getLogger(__name__)
 # Two claims rather than one query ordered by state: each of these is answered from the
 # primary key or its partial index (outbox_pending_idx, outbox_sent_idx), where one query
 # putting pending rows first would read and sort every due row (EXPLAIN on 100k rows).
-CLAIM_PENDING_SQL = """
-    SELECT id, read_model FROM orders_outboxmessage
-    WHERE state = 'pending' AND available_at <= now()
-    ORDER BY id
+# A read model's demo delay (staff's demo controls) holds its rows back here, in the outbox,
+# rather than in a worker: a delayed row is not sent before it is due, so it occupies no worker
+# process and delays no other read model (nor the periodic jobs queued behind it).
+DEMO_DELAY = """
+    coalesce(
+        (SELECT make_interval(secs => delayed.demo_delay_ms / 1000.0)
+         FROM readmodels_readmodelstate AS delayed
+         WHERE delayed.name = o.read_model AND delayed.demo_delay_ms > 0),
+        interval '0'
+    )
+"""
+
+CLAIM_PENDING_SQL = f"""
+    SELECT o.id, o.read_model FROM orders_outboxmessage AS o
+    WHERE o.state = 'pending' AND o.available_at + {DEMO_DELAY} <= now()
+    ORDER BY o.id
     LIMIT %s
-    FOR UPDATE SKIP LOCKED
+    FOR UPDATE OF o SKIP LOCKED
 """
 
 CLAIM_REDELIVERIES_SQL = """
@@ -45,10 +57,17 @@ CLAIM_REDELIVERIES_SQL = """
     FOR UPDATE SKIP LOCKED
 """
 
-NEXT_DUE_SQL = """
-    SELECT GREATEST(0, EXTRACT(EPOCH FROM min(available_at) - now()))
-    FROM orders_outboxmessage WHERE state = 'pending'
+# Seconds until the earliest pending row is due: negative when one is overdue, NULL (None)
+# when nothing is pending. (Clamping in SQL with GREATEST(0, …) would turn NULL into 0, an
+# answer of "due now" that kept an idle relay polling without pause.)
+NEXT_DUE_SQL = f"""
+    SELECT EXTRACT(EPOCH FROM min(o.available_at + {DEMO_DELAY}) - now())
+    FROM orders_outboxmessage AS o WHERE o.state = 'pending'
 """
+
+# The shortest wait between two passes. A row can be due and still not claimable (another
+# relay holds it): without a floor, the loop would ask again at once, as fast as it can.
+MIN_WAIT_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -118,10 +137,19 @@ def _log_batch(batch: RelayBatch, events: set[tuple]) -> None:
 
 
 def seconds_until_next_due() -> float | None:
+    """How long until the next pending row is due (0 if one is overdue); None if none is
+    pending. Rows already sent become due again only through the polling interval."""
     with connection.cursor() as cursor:
         cursor.execute(NEXT_DUE_SQL)
         (seconds,) = cursor.fetchone()
-    return None if seconds is None else float(seconds)
+    return None if seconds is None else max(0.0, float(seconds))
+
+
+def wait_before_next_pass(due_in: float | None, poll_interval: float) -> float:
+    """The relay's sleep: until the next row is due, at most the polling interval, and never
+    less than MIN_WAIT_SECONDS (a NOTIFY still wakes it at once)."""
+    wait = poll_interval if due_in is None else min(poll_interval, due_in)
+    return max(wait, MIN_WAIT_SECONDS)
 
 
 class Relay:
@@ -159,8 +187,7 @@ class Relay:
                 logger.exception("relay failed; retrying after the polling interval")
                 connection.close()
                 due_in = None
-            wait = self.poll_interval if due_in is None else min(self.poll_interval, due_in)
-            self.wait_for_notify(wait)
+            self.wait_for_notify(wait_before_next_pass(due_in, self.poll_interval))
 
     def linger_after_last_send(self) -> None:
         wait = self.last_sent + self.linger - time.monotonic()
