@@ -193,6 +193,10 @@ def commit_to_applied_ms(pairs: list[tuple[str, int]], read_models=READ_MODELS) 
     return latencies
 
 
+def unfinished_outbox_rows() -> int:
+    return scalar("SELECT count(*) FROM orders_outboxmessage WHERE state <> 'done'")
+
+
 def unapplied(pairs: list[tuple[str, int]], read_models=READ_MODELS) -> int:
     return sum(
         value is None
