@@ -22,11 +22,10 @@ from orders.admin import (
 )
 from orders.models import OutboxMessage
 from orders.subscriptions import strategy_of
-
-from .lag_monitor import ReadModelLag, current_lag
-from .models import DeadLetter, ReadModelState
-from .projections import PROJECTIONS
-from .replay import replay_dead_letters
+from readmodels.lag_monitor import ReadModelLag, current_lag
+from readmodels.models import DeadLetter, ReadModelState
+from readmodels.projections import PROJECTIONS
+from readmodels.replay import replay_dead_letters
 
 logger = logging.getLogger(__name__)
 
@@ -246,7 +245,10 @@ class ReadModelStateAdmin(StaffReadOnly, admin.ModelAdmin):
         `manage.py rebuild_readmodel NAME` (docs/runbook-rebuild.md). Queries keep being
         answered during a rebuild either way.
         """
-        from .rebuild import RebuildFailed, rebuild  # written separately; loaded when used
+        from readmodels.rebuild import (  # written separately; loaded when used
+            RebuildFailed,
+            rebuild,
+        )
 
         for state in queryset.order_by("name"):
             try:

@@ -25,8 +25,7 @@ from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
 from orders.subscriptions import READ_MODELS
-
-from .lag_monitor import current_lag
+from readmodels.lag_monitor import current_lag
 
 WARNING, CRITICAL = "warning", "critical"
 OK, FIRING = "ok", "firing"

@@ -7,12 +7,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders.api_errors import error_response
-
-from . import selectors
-from .consistency import token_reached
-from .freshness import freshness
-from .query_params import AnalyticsParams, OrderListParams, ReadYourWritesParams, validated_params
-from .schema import (
+from readmodels import selectors
+from readmodels.consistency import token_reached
+from readmodels.freshness import freshness
+from readmodels.query_params import (
+    AnalyticsParams,
+    OrderListParams,
+    ReadYourWritesParams,
+    validated_params,
+)
+from readmodels.schema import (
     NOT_PROJECTED,
     AnalyticsSerializer,
     OrderDetailResponseSerializer,

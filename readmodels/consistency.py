@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from orders.consistency_token import ConsistencyToken
-
-from .projections import get_projection
+from readmodels.projections import get_projection
 
 
 def token_reached(read_model: str, token: ConsistencyToken, *, customer_id: int | None) -> bool:

@@ -19,8 +19,8 @@ import math
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from . import connection_slots
-from .push import STAFF_GROUP, customer_group, renew_membership
+from readmodels import connection_slots
+from readmodels.push import STAFF_GROUP, customer_group, renew_membership
 
 logger = logging.getLogger(__name__)
 

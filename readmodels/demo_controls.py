@@ -12,7 +12,7 @@ the chaos tests use them too.
 import time
 from dataclasses import dataclass
 
-from .models import ReadModelState
+from readmodels.models import ReadModelState
 
 
 class InjectedFault(RuntimeError):

@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from orders.announcements import wake_relay
 from orders.models import OutboxMessage, OutboxState
-
-from .metrics import record_projection_error
-from .models import DeadLetter
-from .retry_policy import gives_up_after, retry_delay
+from readmodels.metrics import record_projection_error
+from readmodels.models import DeadLetter
+from readmodels.retry_policy import gives_up_after, retry_delay
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from orders.models import Event, OutboxMessage, OutboxState
 from orders.subscriptions import CDC, INLINE, strategy_of
-
-from .projections import get_projection
+from readmodels.projections import get_projection
 
 UNAPPLIED = [OutboxState.PENDING, OutboxState.SENT, OutboxState.DEAD, OutboxState.PARKED]
 
@@ -54,7 +53,7 @@ def _applied_up_to(read_model: str, now: datetime) -> datetime:
     if strategy == INLINE:
         return now  # projected in the command's own transaction: never behind
     if strategy == CDC:
-        from .cdc.state import caught_up_at  # the consumer records how far it has read
+        from readmodels.cdc.state import caught_up_at  # the consumer records how far it has read
 
         # A consumer that never caught up is as stale as the oldest event.
         first_event = Event.objects.aggregate(at=Min("recorded_at"))["at"]

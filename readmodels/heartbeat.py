@@ -13,8 +13,8 @@ import time
 import redis
 from django.conf import settings
 
-from .metrics import record_heartbeat
-from .projections import PROJECTIONS
+from readmodels.metrics import record_heartbeat
+from readmodels.projections import PROJECTIONS
 
 KEY_PREFIX = "orders:worker-heartbeat:"
 KEY_TTL_SECONDS = 24 * 3600  # long enough to say "no heartbeat for N s" for a whole day

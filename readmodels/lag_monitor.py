@@ -11,10 +11,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
-
-from .freshness import Freshness, freshness
-from .models import DeadLetter, LagSample, ReadModelState
-from .projections import PROJECTIONS
+from readmodels.freshness import Freshness, freshness
+from readmodels.models import DeadLetter, LagSample, ReadModelState
+from readmodels.projections import PROJECTIONS
 
 logger = logging.getLogger(__name__)
 

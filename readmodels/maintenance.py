@@ -6,8 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
-
-from .models import ProcessedEvent
+from readmodels.models import ProcessedEvent
 
 
 def delete_old_pipeline_rows() -> dict[str, int]:

@@ -8,11 +8,11 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .lag_monitor import current_lag, recent_samples
-from .models import DeadLetter, ReadModelState
-from .projections import PROJECTIONS
-from .replay import replay_dead_letters
-from .schema import (
+from readmodels.lag_monitor import current_lag, recent_samples
+from readmodels.models import DeadLetter, ReadModelState
+from readmodels.projections import PROJECTIONS
+from readmodels.replay import replay_dead_letters
+from readmodels.schema import (
     DeadLetterListSerializer,
     DemoSettingsSerializer,
     LagReportSerializer,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework.response import Response
 
-from .alert_rules import FIRING, OK, RuleState, evaluate
-from .ops_api import StaffApi
-from .schema import OpsHealthSerializer, ops_schema
+from readmodels.alert_rules import FIRING, OK, RuleState, evaluate
+from readmodels.ops_api import StaffApi
+from readmodels.schema import OpsHealthSerializer, ops_schema
 
 
 def rule_json(state: RuleState) -> dict:

@@ -35,16 +35,15 @@ from django.utils import timezone
 
 from orders.domain.events import DomainEvent
 from orders.models import OutboxMessage, OutboxState
-
-from . import failures
-from .demo_controls import Controls, check_fault, controls_for
-from .event_log import UnreadableEvent, events_between
-from .metrics import record_applied
-from .models import ProcessedEvent
-from .projections import Projection, get_projection
-from .projections.base import Row
-from .row_store import load_row, load_rows, save_rows
-from .signals import order_projected
+from readmodels import failures
+from readmodels.demo_controls import Controls, check_fault, controls_for
+from readmodels.event_log import UnreadableEvent, events_between
+from readmodels.metrics import record_applied
+from readmodels.models import ProcessedEvent
+from readmodels.projections import Projection, get_projection
+from readmodels.projections.base import Row
+from readmodels.row_store import load_row, load_rows, save_rows
+from readmodels.signals import order_projected
 
 logger = logging.getLogger(__name__)
 

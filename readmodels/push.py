@@ -21,8 +21,7 @@ from django.conf import settings
 from django.dispatch import receiver
 
 from orders.announcements import order_committed
-
-from .signals import order_projected
+from readmodels.signals import order_projected
 
 logger = logging.getLogger(__name__)
 

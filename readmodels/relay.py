@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 
-from .metrics import record_published
+from readmodels.metrics import record_published
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,9 @@ def _fetch(cursor, sql: str, params: list) -> list[tuple]:
 
 def relay_once(*, batch_size: int | None = None, redelivery_timeout: float | None = None):
     """Claim one batch of due rows, mark them sent and publish them. Returns what was sent."""
-    from .tasks import project  # Celery task; imported late so this module loads without it
+    from readmodels.tasks import (
+        project,  # Celery task; imported late so this module loads without it
+    )
 
     batch_size = batch_size or settings.OUTBOX_RELAY_BATCH_SIZE
     timeout = (

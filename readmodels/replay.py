@@ -18,12 +18,11 @@ from django.utils import timezone
 
 from orders.announcements import wake_relay
 from orders.models import Event, OutboxMessage, OutboxState
-
-from .demo_controls import lift_fault
-from .models import DeadLetter, ReadModelState
-from .projections import get_projection
-from .projector import catch_up
-from .row_store import load_row
+from readmodels.demo_controls import lift_fault
+from readmodels.models import DeadLetter, ReadModelState
+from readmodels.projections import get_projection
+from readmodels.projector import catch_up
+from readmodels.row_store import load_row
 
 logger = logging.getLogger(__name__)
 

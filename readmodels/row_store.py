@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from .projections.base import Projection, Row
+from readmodels.projections.base import Projection, Row
 
 
 def writable_columns(model: type[models.Model]) -> list[str]:

@@ -6,8 +6,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from orders.domain.status import OrderStatus
-
-from .models import (
+from readmodels.models import (
     AnalyticsByDay,
     AnalyticsByStatus,
     AnalyticsOrder,

@@ -12,9 +12,8 @@ from decimal import Decimal
 from django.db import connection
 
 from orders.domain.events import OrderPlaced
-
-from ..models import AnalyticsByDay, AnalyticsByStatus, AnalyticsOrder
-from .base import Projection, Row
+from readmodels.models import AnalyticsByDay, AnalyticsByStatus, AnalyticsOrder
+from readmodels.projections.base import Projection, Row
 
 
 class AnalyticsProjection(Projection):
