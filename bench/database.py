@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
 from orders.subscriptions import READ_MODELS
-from readmodels.pipeline_tables import empty_pipeline_tables
+from readmodels.pipeline.tables import empty_pipeline_tables
 
 PRODUCTS = {"widget": ("Widget", Decimal("19.90")), "gadget": ("Gadget", Decimal("5.25"))}
 ORDER_ITEMS = [{"productId": "widget", "quantity": 2}, {"productId": "gadget", "quantity": 1}]

@@ -20,7 +20,7 @@ from orders.schema import (
     order_status,
 )
 from orders.subscriptions import READ_MODELS, STRATEGIES
-from readmodels.alert_rules import FIRING, OK
+from readmodels.ops.alert_rules import FIRING, OK
 
 # Enums named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (config/openapi_settings.py)
 READ_MODEL_NAMES = list(READ_MODELS)

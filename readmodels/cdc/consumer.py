@@ -23,11 +23,11 @@ from orders.subscriptions import CDC, read_models_using
 from readmodels.cdc.derive import derive_events
 from readmodels.cdc.pgoutput import Begin, Commit, LogicalMessage, RowChange, decode
 from readmodels.cdc.state import PUBLICATION, slot_name
-from readmodels.demo_controls import apply_delay, controls_for
 from readmodels.models import CdcState
+from readmodels.pipeline.demo_controls import apply_delay, controls_for
+from readmodels.pipeline.projector import apply_events
+from readmodels.pipeline.retry_policy import retry_delay
 from readmodels.projections import get_projection
-from readmodels.projector import apply_events
-from readmodels.retry_policy import retry_delay
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ A projection declares its name, its Celery queue, its freshness threshold, the t
 one row per order (whose `seq` column is the last event applied) and one `when_<EventType>`
 method per event. A `when_` method receives the row as it stands (a dict; empty before the
 first event) and returns the new row; it does no I/O. Storage, locking, deduplication,
-ordering and retries are the projector's job (readmodels/projector.py), so the same methods
+ordering and retries are the projector's job (readmodels/pipeline/projector.py), so the same methods
 serve incremental projection and rebuilds alike.
 """
 

@@ -1,4 +1,4 @@
-"""Rebuilding a read model from the event log (readmodels/rebuild.py) while it stays live.
+"""Rebuilding a read model from the event log (readmodels/rebuild/job.py) while it stays live.
 
 The reference for "right" is incremental projection: the projector applying each event in
 turn, as the relay and the workers do. A rebuild must end with exactly the rows (and counters)
@@ -30,15 +30,15 @@ from orders.domain.commands import (
 )
 from orders.domain.events import event_from_json
 from orders.models import Event, OutboxMessage, OutboxState
-from readmodels import rebuild as rebuild_module
-from readmodels.event_log import EVENT_COLUMNS, event_from_row
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.pipeline.event_log import EVENT_COLUMNS, event_from_row
+from readmodels.pipeline.projector import catch_up, project_messages
+from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS
 from readmodels.projections.summaries import SummariesProjection
-from readmodels.projector import catch_up, project_messages
-from readmodels.rebuild import EventFoldFailed, RebuildAlreadyRunning, UnknownReadModel, rebuild
-from readmodels.replay import replay_dead_letters
-from readmodels.row_store import writable_columns
+from readmodels.rebuild import job as rebuild_module
+from readmodels.rebuild.job import EventFoldFailed, RebuildAlreadyRunning, UnknownReadModel, rebuild
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

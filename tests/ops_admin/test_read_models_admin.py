@@ -6,9 +6,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from orders.models import Event, OutboxMessage, OutboxState
-from readmodels import rebuild as rebuild_module
 from readmodels.models import OrderSummary, ReadModelState
 from readmodels.projections import PROJECTIONS
+from readmodels.rebuild import job as rebuild_module
 
 CHANGELIST = reverse("admin:readmodels_readmodelstate_changelist")
 

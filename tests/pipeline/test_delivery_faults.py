@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
 from readmodels import tasks
+from readmodels.pipeline.relay import relay_once
 from readmodels.projections import PROJECTIONS
-from readmodels.relay import relay_once
 
 from .harness import (
     assert_read_models_match_event_log,

@@ -12,8 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from orders.models import OutboxMessage
-from readmodels import projector, relay
 from readmodels.models import ReadModelState
+from readmodels.pipeline import projector, relay
 from readmodels.projections import PROJECTIONS
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,8 +14,8 @@ from django.test import Client
 
 from config.asgi import application
 from orders.subscriptions import READ_MODELS
-from readmodels.projection_waiters import waiters
-from readmodels.push import renew_membership
+from readmodels.push.projection_waiters import waiters
+from readmodels.push.sender import renew_membership
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -105,7 +105,7 @@ async def test_group_members_renew_their_membership_before_it_expires(monkeypatc
     """Memberships expire (the channels of a dead web process leave every group); a live
     member renews its own, so it keeps hearing its group however long it lives."""
     # Given: a layer whose memberships expire after 1 s, and a member that renews
-    monkeypatch.setattr("readmodels.push.group_renewal_seconds", lambda: 0.3)
+    monkeypatch.setattr("readmodels.push.sender.group_renewal_seconds", lambda: 0.3)
     layer = RedisChannelLayer(hosts=[settings.REDIS_URL], group_expiry=1)
     group = f"test-{uuid.uuid4().hex}"
     renewed, lapsed = await layer.new_channel(), await layer.new_channel()

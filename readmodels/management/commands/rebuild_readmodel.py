@@ -1,11 +1,11 @@
 """manage.py rebuild_readmodel NAME|all: rebuild read models from the event log, live.
 
-See docs/runbook-rebuild.md. The work is done by readmodels.rebuild.
+See docs/runbook-rebuild.md. The work is done by readmodels.rebuild.job.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from readmodels.rebuild import ConsoleProgress, RebuildFailed, read_model_names, rebuild
+from readmodels.rebuild.job import ConsoleProgress, RebuildFailed, read_model_names, rebuild
 
 
 class Command(BaseCommand):

@@ -11,9 +11,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
-from readmodels.freshness import Freshness, freshness
 from readmodels.models import DeadLetter, LagSample, ReadModelState
 from readmodels.projections import PROJECTIONS
+from readmodels.queries.freshness import Freshness, freshness
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework.response import Response
 
-from readmodels.alert_rules import FIRING, OK, RuleState, evaluate
-from readmodels.ops_api import StaffApi
+from readmodels.ops.alert_rules import FIRING, OK, RuleState, evaluate
+from readmodels.ops.api import StaffApi
 from readmodels.schema import OpsHealthSerializer, ops_schema
 
 

@@ -3,7 +3,7 @@
 Prometheus evaluates the same rules from the metrics (ops/prometheus/alerts.yml, kept in step
 by tests/ops/test_alert_rules.py); this is the answer without Prometheus, right now:
 
-* HighProjectionLag / CriticalProjectionLag: a read model's lag (readmodels.freshness) above
+* HighProjectionLag / CriticalProjectionLag: a read model's lag (readmodels.queries.freshness) above
   10 s / 60 s.
 * DeadLetterQueueGrowing: a read model with more than 100 open dead letters.
 * OutboxBacklog: a read model with more than 1000 outbox rows pending or in flight.
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
 from orders.subscriptions import READ_MODELS
-from readmodels.lag_monitor import current_lag
+from readmodels.ops.lag_monitor import current_lag
 
 WARNING, CRITICAL = "warning", "critical"
 OK, FIRING = "ok", "firing"

@@ -35,14 +35,14 @@ from django.utils import timezone
 
 from orders.domain.events import DomainEvent
 from orders.models import OutboxMessage, OutboxState
-from readmodels import failures
-from readmodels.demo_controls import Controls, check_fault, controls_for
-from readmodels.event_log import UnreadableEvent, events_between
 from readmodels.metrics import record_applied
 from readmodels.models import ProcessedEvent
+from readmodels.pipeline import failures
+from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
+from readmodels.pipeline.event_log import UnreadableEvent, events_between
+from readmodels.pipeline.row_store import load_row, load_rows, save_rows
 from readmodels.projections import Projection, get_projection
 from readmodels.projections.base import Row
-from readmodels.row_store import load_row, load_rows, save_rows
 from readmodels.signals import order_projected
 
 logger = logging.getLogger(__name__)

@@ -18,11 +18,11 @@ from django.utils import timezone
 
 from orders.announcements import wake_relay
 from orders.models import Event, OutboxMessage, OutboxState
-from readmodels.demo_controls import lift_fault
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.pipeline.demo_controls import lift_fault
+from readmodels.pipeline.projector import catch_up
+from readmodels.pipeline.row_store import load_row
 from readmodels.projections import get_projection
-from readmodels.projector import catch_up
-from readmodels.row_store import load_row
 
 logger = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from readmodels.lag_monitor import current_lag, recent_samples
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.ops.lag_monitor import current_lag, recent_samples
+from readmodels.pipeline.replay import replay_dead_letters
 from readmodels.projections import PROJECTIONS
-from readmodels.replay import replay_dead_letters
 from readmodels.schema import (
     DeadLetterListSerializer,
     DemoSettingsSerializer,

@@ -1,11 +1,11 @@
 """WebSocket consumer for /ws/orders/: subscribes and forwards, nothing else.
 
 Logged-in users only. Customers join their own group, staff the staff group; pushes come from
-readmodels/push.py through the channel layer. Delivery is at most once: a client re-fetches
+readmodels/push/sender.py through the channel layer. Delivery is at most once: a client re-fetches
 what it shows after every (re)connect.
 
 Limits (docs/push-protocol.md, "Limits"): at most WS_MAX_CONNECTIONS_PER_USER sockets per
-user (readmodels/connection_slots.py), inbound messages of at most WS_MAX_INBOUND_BYTES (the
+user (readmodels/push/connection_slots.py), inbound messages of at most WS_MAX_INBOUND_BYTES (the
 protocol is server → client only), and a socket with no traffic either way for
 WS_IDLE_TIMEOUT_SECONDS is closed.
 """
@@ -19,8 +19,8 @@ import math
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from readmodels import connection_slots
-from readmodels.push import STAFF_GROUP, customer_group, renew_membership
+from readmodels.push import connection_slots
+from readmodels.push.sender import STAFF_GROUP, customer_group, renew_membership
 
 logger = logging.getLogger(__name__)
 

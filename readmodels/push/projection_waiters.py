@@ -15,7 +15,7 @@ from uuid import UUID
 
 from channels.layers import get_channel_layer
 
-from readmodels.push import PROJECTIONS_GROUP, renew_membership
+from readmodels.push.sender import PROJECTIONS_GROUP, renew_membership
 
 logger = logging.getLogger(__name__)
 

@@ -59,11 +59,11 @@ from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
-from readmodels.event_log import EVENT_COLUMNS, event_from_row
 from readmodels.models import ReadModelState
+from readmodels.pipeline.event_log import EVENT_COLUMNS, event_from_row
+from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS, Projection
 from readmodels.projections.base import Row
-from readmodels.row_store import writable_columns
 
 SHADOW_SUFFIX = "__rebuild"
 OLD_SUFFIX = "__old"

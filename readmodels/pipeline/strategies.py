@@ -55,8 +55,8 @@ def _separate_read_database() -> bool:
 
 def project_inline(events: Sequence[DomainEvent]) -> None:
     """Apply a command's events to every inline read model, inside its transaction."""
+    from readmodels.pipeline.projector import apply_events
     from readmodels.projections import get_projection
-    from readmodels.projector import apply_events
 
     by_order: dict = defaultdict(list)
     for event in events:

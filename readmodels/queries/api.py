@@ -7,10 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders.api_errors import error_response
-from readmodels import selectors
-from readmodels.consistency import token_reached
-from readmodels.freshness import freshness
-from readmodels.query_params import (
+from readmodels.queries import selectors
+from readmodels.queries.consistency import token_reached
+from readmodels.queries.freshness import freshness
+from readmodels.queries.params import (
     AnalyticsParams,
     OrderListParams,
     ReadYourWritesParams,

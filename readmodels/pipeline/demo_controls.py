@@ -1,9 +1,9 @@
 """Staff demo controls that make the pipeline's behaviour visible on purpose.
 
 An artificial delay per read model makes lag show up in the UI. Under the outbox strategy the
-relay holds that read model's rows back until they are due (readmodels/relay.py), so a delay
-occupies no worker and slows no other read model; the CDC consumer sleeps instead (it applies
-one transaction at a time anyway). "Fail the next event"
+relay holds that read model's rows back until they are due (readmodels/pipeline/relay.py),
+so a delay occupies no worker and slows no other read model; the CDC consumer sleeps instead
+(it applies one transaction at a time anyway). "Fail the next event"
 poisons the next event a read model sees, so that it walks through every retry into the dead
 letter queue; replaying that dead letter lifts the fault. Both are real code paths, not mocks:
 the chaos tests use them too.

@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
 
-from readmodels.consistency import token_reached
-from readmodels.projection_waiters import waiters
-from readmodels.query_params import ReadYourWritesParams
+from readmodels.push.projection_waiters import waiters
+from readmodels.queries.consistency import token_reached
+from readmodels.queries.params import ReadYourWritesParams
 
 
 def waits_for_token(view, read_model_for: Callable[[dict], str]):

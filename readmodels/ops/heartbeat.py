@@ -1,6 +1,6 @@
 """Worker heartbeats: proof that each projector queue is being consumed.
 
-Celery beat sends a `readmodels.heartbeat` task to every projector queue every few seconds
+Celery beat sends a `readmodels.ops.heartbeat` task to every projector queue every few seconds
 (settings.CELERY_BEAT_SCHEDULE); the worker that takes one writes the time into Redis under
 its queue's key. A queue whose heartbeat is old has no worker taking from it (or beat is not
 running, or the worker is stuck behind a long backlog on that queue).

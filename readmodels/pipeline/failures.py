@@ -16,7 +16,7 @@ from orders.announcements import wake_relay
 from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
-from readmodels.retry_policy import gives_up_after, retry_delay
+from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
 
 logger = logging.getLogger(__name__)
 
