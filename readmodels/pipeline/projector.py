@@ -38,6 +38,7 @@ from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_applied
 from readmodels.models import ProcessedEvent
 from readmodels.pipeline import failures
+from readmodels.pipeline.counters import add_to_counters
 from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
 from readmodels.pipeline.row_store import load_row, load_rows, save_rows
@@ -303,7 +304,7 @@ def _save(projection: Projection, changes: list[Change]) -> None:
         ignore_conflicts=True,
     )
     save_rows(projection, [change.after for change in changes])
-    projection.after_save([(change.before, change.after) for change in changes])
+    add_to_counters(projection.counter_deltas([(c.before, c.after) for c in changes]))
     transaction.on_commit(lambda: record_applied(name, applied), robust=True)
     transaction.on_commit(lambda: _announce(name, changes), robust=True)
 
