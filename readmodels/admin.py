@@ -245,10 +245,7 @@ class ReadModelStateAdmin(StaffReadOnly, admin.ModelAdmin):
         `manage.py rebuild_readmodel NAME` (docs/runbook-rebuild.md). Queries keep being
         answered during a rebuild either way.
         """
-        from readmodels.rebuild.job import (  # written separately; loaded when used
-            RebuildFailed,
-            rebuild,
-        )
+        from readmodels.rebuild import RebuildFailed, rebuild  # loaded when used
 
         for state in queryset.order_by("name"):
             try:

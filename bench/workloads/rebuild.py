@@ -71,7 +71,7 @@ def _for_scratch_table(index_definition: str) -> str:
 
 
 def run_rebuild(run: Run) -> dict:
-    from readmodels.rebuild.job import rebuild
+    from readmodels.rebuild import rebuild
 
     run.only()
     run.reset()

@@ -31,118 +31,51 @@ shadow tables are dropped and the live read model is left untouched.
 
 Preconditions: called outside any transaction (`rebuild` commits several times); the row and
 aggregate tables have no foreign keys, triggers or sequence-backed columns (none of the read
-models has; `_copy_indexes` refuses foreign keys); projection rows hold values psycopg can
+models has; `copy_indexes` refuses foreign keys); projection rows hold values psycopg can
 write as they are (JSON columns are wrapped in Jsonb here).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-import queue
-import re
-import sys
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from functools import partial
-from operator import itemgetter
-from typing import Any, TextIO
+from collections.abc import Iterable
+from dataclasses import replace
 from uuid import UUID
 
 import psycopg
-from django.conf import settings
-from django.db import DatabaseError, OperationalError, connection, models, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
-from psycopg.types.json import Jsonb
 
 from readmodels.models import ReadModelState
 from readmodels.pipeline.event_log import EVENT_COLUMNS, event_from_row
-from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS, Projection
 from readmodels.projections.base import Row
+from readmodels.rebuild.connections import Prefetcher, rebuild_guard, snapshot_reader
+from readmodels.rebuild.errors import (
+    EventFoldFailed,
+    RebuildFailed,
+    UnknownReadModel,
+    event_log_gap,
+)
+from readmodels.rebuild.report import ProgressCallback, RebuildProgress, RebuildReport
+from readmodels.rebuild.row_codec import RowCodec
+from readmodels.rebuild.tables import (
+    column_types,
+    copy_grants,
+    copy_indexes,
+    qn,
+    rename_into_place,
+    table_names,
+)
 
-SHADOW_SUFFIX = "__rebuild"
-OLD_SUFFIX = "__old"
 FETCH_SIZE = 10_000  # events per round trip of the server-side cursor
 CATCH_UP_ORDERS = 2_000  # orders whose rows are loaded and upserted together
 UNLOCKED_PASSES = 5  # catch-up passes before the locked one, while each finds enough to do
 SMALL_CATCH_UP = 1_000  # events: a pass this small means the locked pass will be short
 SWAP_LOCK_TIMEOUT = "5s"  # how long the renames may wait for running queries, per attempt
 SWAP_ATTEMPTS = 5
-
-
-class RebuildFailed(Exception):
-    """The rebuild did not happen; the live read model is unchanged."""
-
-
-class UnknownReadModel(RebuildFailed, ValueError):
-    pass
-
-
-class RebuildAlreadyRunning(RebuildFailed):
-    pass
-
-
-class EventFoldFailed(RebuildFailed):
-    """The projection could not apply an event (a projection bug, or an unknown event)."""
-
-    def __init__(self, read_model: str, order_id, seq: int, event_type: str, error: BaseException):
-        self.read_model = read_model
-        self.order_id = order_id
-        self.seq = seq
-        self.event_type = event_type
-        self.error = error
-        super().__init__(
-            f"rebuild of {read_model} aborted: event {event_type} #{seq} of order {order_id} "
-            f"failed to apply: {type(error).__name__}: {error}. The live read model is "
-            "unchanged; fix the projection and rebuild again."
-        )
-
-
-class EventLogGap(RebuildFailed):
-    pass
-
-
-@dataclass(frozen=True)
-class RebuildProgress:
-    read_model: str
-    phase: str  # "folding", "indexing", "catching up", "swapping", "renaming", "done"
-    done: int  # events folded so far in this phase
-    total: int  # events expected in this phase (0 if unknown)
-    elapsed: float  # seconds since the phase started
-
-
-@dataclass
-class RebuildReport:
-    read_model: str
-    events: int = 0  # events folded: bulk phase plus catch-ups
-    orders: int = 0  # rows in the new row table
-    seconds: float = 0.0
-    bulk_events: int = 0
-    bulk_seconds: float = 0.0  # snapshot read, fold and COPY
-    index_seconds: float = 0.0  # index build and ANALYZE after the COPY
-    catch_up_events: int = 0
-    swap_seconds: float = 0.0  # the locked transaction: last catch-up, aggregates, renames
-    outbox_marked_done: int = 0
-    rebuilt_at: Any = None
-    passes: list[int] = field(default_factory=list)  # events per catch-up pass
-
-    @property
-    def events_per_second(self) -> float:
-        return self.events / self.seconds if self.seconds else 0.0
-
-    def summary(self) -> str:
-        return (
-            f"{self.read_model}: {self.events:,} events, {self.orders:,} orders, "
-            f"{self.seconds:.1f} s, {self.events_per_second:,.0f} events/s"
-        )
-
-
-ProgressCallback = Callable[[RebuildProgress], None]
 
 
 def read_model_names() -> list[str]:
@@ -165,28 +98,21 @@ def rebuild(name: str, progress: ProgressCallback | None = None) -> RebuildRepor
 # ---- the steps ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Table:
-    live: str
-    shadow: str
-    old: str
-
-
 class _Rebuild:
     def __init__(self, projection: Projection, progress: ProgressCallback):
         self.projection = projection
         self.name = projection.name
         self.progress = progress
-        self.codec = _RowCodec(projection.row_model)
-        self.row_table = _table(projection.row_model)
-        self.aggregate_tables = [_table(model) for model in projection.aggregate_models]
+        self.codec = RowCodec(projection.row_model)
+        self.row_table = table_names(projection.row_model)
+        self.aggregate_tables = [table_names(model) for model in projection.aggregate_models]
         self.tables = [self.row_table, *self.aggregate_tables]
         self.index_names: dict[str, dict[str, str]] = {}  # live table → {shadow: live} names
         self.report = RebuildReport(read_model=self.name)
 
     def run(self) -> RebuildReport:
         started = time.monotonic()
-        with _rebuild_guard(self.name):
+        with rebuild_guard(self.name):
             try:
                 self._drop(table.shadow for table in self.tables)
                 self._drop(table.old for table in self.tables)
@@ -216,15 +142,15 @@ class _Rebuild:
                     f"CREATE TABLE {qn(table.shadow)}"
                     f" (LIKE {qn(table.live)} INCLUDING ALL EXCLUDING INDEXES)"
                 )
-                _copy_grants(cursor, table)
+                copy_grants(cursor, table)
             for table in self.aggregate_tables:
-                self.index_names[table.live] = _copy_indexes(cursor, table)
-            with _snapshot_reader() as reader:
+                self.index_names[table.live] = copy_indexes(cursor, table)
+            with snapshot_reader() as reader:
                 events, orders = self._fold_snapshot(reader, cursor.cursor)
             self.report.bulk_seconds = time.monotonic() - started
             started = time.monotonic()
             self.progress(RebuildProgress(self.name, "indexing", 0, 0, 0.0))
-            self.index_names[self.row_table.live] = _copy_indexes(cursor, self.row_table)
+            self.index_names[self.row_table.live] = copy_indexes(cursor, self.row_table)
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {qn(self.row_table.shadow)}")
         self.report.index_seconds = time.monotonic() - started
@@ -258,7 +184,7 @@ class _Rebuild:
         done = orders = 0
         current, row, last_seq = None, None, 0
         shadow = self.row_table.shadow
-        types = _column_types(writer, shadow, self.codec.columns)
+        types = column_types(writer, shadow, self.codec.columns)
         copy_sql = f"COPY {qn(shadow)} ({self.codec.column_list}) FROM STDIN (FORMAT BINARY)"
         reader.execute("SET LOCAL cursor_tuple_fraction = 1")  # the whole result is read
         with (
@@ -270,7 +196,7 @@ class _Rebuild:
             events.execute(
                 f"SELECT {EVENT_COLUMNS} FROM orders_event AS e ORDER BY e.order_id, e.seq"
             )
-            with _Prefetcher(events, FETCH_SIZE) as batches:
+            with Prefetcher(events, FETCH_SIZE) as batches:
                 for batch in batches:
                     for order_id, seq, event_type, occurred_at, data, event_id in batch:
                         if order_id.int != current:
@@ -279,7 +205,7 @@ class _Rebuild:
                                 orders += 1
                             current, row, last_seq = order_id.int, None, 0
                         if seq != last_seq + 1:
-                            raise _gap(self.name, order_id, last_seq, seq)
+                            raise event_log_gap(self.name, order_id, last_seq, seq)
                         try:
                             row = apply(row, make_event(order_id, seq, event_type,
                                                         occurred_at, data, event_id))  # fmt: skip
@@ -359,7 +285,7 @@ class _Rebuild:
                 new_orders += row is None
                 last_seq = row["seq"] if row else 0
                 if seq != last_seq + 1:
-                    raise _gap(self.name, order_id, last_seq, seq)
+                    raise event_log_gap(self.name, order_id, last_seq, seq)
                 try:
                     event = event_from_row(order_id, seq, event_type, occurred_at, data, event_id)
                     new_rows[order_id] = self.projection.apply(row, event)
@@ -421,7 +347,7 @@ class _Rebuild:
             self.progress(RebuildProgress(self.name, "renaming", 0, 0, 0.0))
             cursor.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'")
             for table in self.tables:
-                _rename_into_place(cursor, table, self.index_names[table.live])
+                rename_into_place(cursor, table, self.index_names[table.live])
         now = timezone.now()
         state, _ = ReadModelState.objects.get_or_create(name=self.name)
         state.last_rebuild_at = now
@@ -442,283 +368,6 @@ class _Rebuild:
             self._drop(tables)
 
 
-def qn(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _table(model: type[models.Model]) -> _Table:
-    live = model._meta.db_table
-    return _Table(live=live, shadow=_suffixed(live, SHADOW_SUFFIX), old=_suffixed(live, OLD_SUFFIX))
-
-
-def _suffixed(name: str, suffix: str) -> str:
-    """`name + suffix`, shortened with a hash to fit PostgreSQL's 63-byte identifiers."""
-    if len(name) + len(suffix) <= 63:
-        return name + suffix
-    digest = hashlib.md5(name.encode()).hexdigest()[:8]
-    return f"{name[: 63 - len(suffix) - 9]}_{digest}{suffix}"
-
-
-# ---- events and rows ----------------------------------------------------------------------
-
-
-class _Prefetcher:
-    """Iterates over a cursor's batches, fetching the next ones in a thread while the caller
-    folds the current one: the server produces the next batch and the network carries it
-    while the fold runs, instead of the fold waiting for each round trip."""
-
-    def __init__(self, cursor: psycopg.ServerCursor, size: int, depth: int = 2):
-        self.cursor, self.size = cursor, size
-        self.queue: queue.Queue = queue.Queue(maxsize=depth)
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._fetch, name="rebuild-prefetch", daemon=True)
-
-    def __enter__(self) -> Iterator[list[tuple]]:
-        self.thread.start()
-        return self._batches()
-
-    def __exit__(self, *exc) -> None:
-        self.stopping.set()
-        self.thread.join()
-
-    def _batches(self) -> Iterator[list[tuple]]:
-        while True:
-            item = self.queue.get()
-            if isinstance(item, BaseException):
-                raise item
-            if not item:
-                return
-            yield item
-
-    def _fetch(self) -> None:
-        try:
-            while not self.stopping.is_set():
-                batch = self.cursor.fetchmany(self.size)
-                self._put(batch)
-                if not batch:
-                    return
-        except BaseException as error:  # handed to the folding thread, which raises it
-            self._put(error)
-
-    def _put(self, item) -> None:
-        while not self.stopping.is_set():
-            try:
-                self.queue.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-
-def _gap(read_model: str, order_id, last_seq: int, seq: int) -> EventLogGap:
-    return EventLogGap(
-        f"rebuild of {read_model} aborted: the event log of order {order_id} jumps from "
-        f"seq {last_seq} to {seq}. The live read model is unchanged."
-    )
-
-
-class _RowCodec:
-    """Converts projection rows to COPY/INSERT values and loaded values back to rows."""
-
-    def __init__(self, model: type[models.Model]):
-        self.columns = writable_columns(model)
-        self.column_list = ", ".join(map(qn, self.columns))
-        self.pk = model._meta.pk.attname
-        assert self.columns[0] == self.pk == "order_id", "row tables are keyed by order_id"
-        self._get = itemgetter(*self.columns)
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        self._json = [
-            (i, fields[c])
-            for i, c in enumerate(self.columns)
-            if isinstance(fields[c], models.JSONField)
-        ]
-        self._dumps = {
-            i: partial(json.dumps, cls=f.encoder) if f.encoder else json.dumps
-            for i, f in self._json
-        }
-        if not self._json:
-            self.to_values = self._plain_values
-
-    def _plain_values(self, row: Row) -> tuple:
-        return self._get(row)
-
-    def to_values(self, row: Row) -> list:
-        values = list(self._get(row))
-        for i, _ in self._json:
-            values[i] = Jsonb(values[i], dumps=self._dumps[i])
-        return values
-
-    def from_values(self, values: tuple) -> Row:
-        row = dict(zip(self.columns, values, strict=True))
-        for i, json_field in self._json:
-            value = values[i]
-            if isinstance(value, str | bytes):
-                row[self.columns[i]] = json.loads(value, cls=json_field.decoder)
-        return row
-
-
-# ---- connections, locks and DDL -----------------------------------------------------------
-
-
-class _rebuild_guard:
-    """One rebuild per read model at a time (a session-level advisory lock)."""
-
-    def __init__(self, name: str):
-        self.key = f"readmodel-rebuild:{name}"
-        self.name = name
-
-    def __enter__(self):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [self.key])
-            if not cursor.fetchone()[0]:
-                raise RebuildAlreadyRunning(f"a rebuild of {self.name} is already running")
-
-    def __exit__(self, exc_type, *exc):
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [self.key])
-        except Exception:
-            if exc_type is None:
-                raise
-            # a broken connection took the session lock with it; the original error matters
-
-
-class _snapshot_reader:
-    """A second connection in one REPEATABLE READ READ ONLY transaction: the snapshot the bulk
-    phase folds.
-
-    It uses psycopg's own (C) loaders rather than Django's, which load timestamps in Python
-    (a third of the bulk phase's time). With the session in UTC both give equal values:
-    aware datetimes in datetime.timezone.utc, as the ORM returns them (USE_TZ = True).
-    """
-
-    def __enter__(self) -> psycopg.Connection:
-        if not settings.USE_TZ:
-            raise RebuildFailed("rebuild expects USE_TZ = True (aware UTC timestamps)")
-        connection.ensure_connection()
-        params = {
-            key: value
-            for key, value in connection.get_connection_params().items()
-            if key not in ("context", "cursor_factory")
-        }
-        self.conn = psycopg.connect(**params)
-        try:
-            self.conn.execute("SET TIME ZONE 'UTC'")
-            self.conn.commit()
-            self.conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            self.conn.read_only = True
-        except BaseException:
-            self.conn.close()
-            raise
-        return self.conn
-
-    def __exit__(self, *exc):
-        self.conn.close()
-
-
-def _column_types(cursor, table: str, columns: list[str]) -> list[int]:
-    """The type oids of `columns` of `table`, for a binary COPY."""
-    cursor.execute(
-        "SELECT attname, atttypid FROM pg_attribute"
-        " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-        [table],
-    )
-    oids = dict(cursor.fetchall())
-    return [oids[column] for column in columns]
-
-
-def _copy_indexes(cursor, table: _Table) -> dict[str, str]:
-    """Give the shadow table the live table's indexes and index-backed constraints, under
-    temporary names. Returns {shadow index name: live index name}."""
-    cursor.execute(
-        """
-        SELECT i.relname, pg_get_indexdef(x.indexrelid), c.oid IS NOT NULL,
-               pg_get_constraintdef(c.oid)
-        FROM pg_index AS x
-        JOIN pg_class AS i ON i.oid = x.indexrelid
-        LEFT JOIN pg_constraint AS c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
-        WHERE x.indrelid = %s::regclass
-        ORDER BY i.relname
-        """,
-        [table.live],
-    )
-    indexes = cursor.fetchall()
-    cursor.execute(
-        "SELECT count(*) FROM pg_constraint"
-        " WHERE contype = 'f' AND %s::regclass IN (conrelid, confrelid)",
-        [table.live],
-    )
-    if cursor.fetchone()[0]:
-        raise RebuildFailed(f"{table.live} has foreign keys; rebuild does not support them")
-    names = {}
-    for live_name, index_def, is_constraint, constraint_def in indexes:
-        shadow_name = _suffixed(live_name, SHADOW_SUFFIX)
-        names[shadow_name] = live_name
-        if is_constraint:
-            cursor.execute(
-                f"ALTER TABLE {qn(table.shadow)} ADD CONSTRAINT {qn(shadow_name)} {constraint_def}"
-            )
-            continue
-        match = re.fullmatch(
-            r"CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ (USING .*)", index_def, re.S
-        )
-        if not match:
-            raise RebuildFailed(f"cannot copy index {live_name} of {table.live}: {index_def}")
-        unique, method = match.group(1) or "", match.group(2)
-        cursor.execute(f"CREATE {unique}INDEX {qn(shadow_name)} ON {qn(table.shadow)} {method}")
-    return names
-
-
-def _copy_grants(cursor, table: _Table) -> None:
-    """Grant on the shadow table what is granted on the live one (say, to a read-only role
-    of the query side): CREATE TABLE ... LIKE does not copy privileges."""
-    cursor.execute(
-        """
-        SELECT acl.privilege_type,
-               CASE WHEN acl.grantee = 0 THEN 'PUBLIC'
-                    ELSE quote_ident(pg_get_userbyid(acl.grantee)) END,
-               acl.is_grantable
-        FROM pg_class AS c, aclexplode(c.relacl) AS acl
-        WHERE c.oid = %s::regclass AND acl.grantee <> c.relowner
-        """,
-        [table.live],
-    )
-    for privilege, grantee, grantable in cursor.fetchall():
-        option = " WITH GRANT OPTION" if grantable else ""
-        cursor.execute(f"GRANT {privilege} ON {qn(table.shadow)} TO {grantee}{option}")
-
-
-def _index_names(cursor, table_name: str) -> list[str]:
-    cursor.execute(
-        "SELECT i.relname FROM pg_index AS x JOIN pg_class AS i ON i.oid = x.indexrelid"
-        " WHERE x.indrelid = %s::regclass",
-        [table_name],
-    )
-    return sorted(name for (name,) in cursor.fetchall())
-
-
-def _rename_into_place(cursor, table: _Table, shadow_to_live: dict[str, str]) -> None:
-    """live → old, shadow → live, and the shadow's indexes take the live indexes' names.
-
-    Precondition: inside the swap transaction (the renames are visible only together)."""
-
-    def rename(kind: str, old: str, new: str) -> None:
-        cursor.execute(f"ALTER {kind} {qn(old)} RENAME TO {qn(new)}")
-
-    rename("TABLE", table.live, table.old)  # waits for running queries of the live table
-    live_indexes = _index_names(cursor, table.old)
-    if sorted(shadow_to_live.values()) != live_indexes:
-        raise RebuildFailed(
-            f"the indexes of {table.live} changed during the rebuild "
-            f"({live_indexes} instead of {sorted(shadow_to_live.values())}); rebuild again"
-        )
-    for live_name in live_indexes:
-        rename("INDEX", live_name, _suffixed(live_name, OLD_SUFFIX))
-    for shadow_name, live_name in shadow_to_live.items():
-        rename("INDEX", shadow_name, live_name)
-    rename("TABLE", table.shadow, table.live)
-
-
 def _mark_covered_done(cursor, read_model: str, row_table: str) -> int:
     """Outbox rows of `read_model` whose event the rebuilt rows cover are done, whatever state
     they were in: the rebuild applied their event. Dead letters are left open for the replay
@@ -733,80 +382,3 @@ def _mark_covered_done(cursor, read_model: str, row_table: str) -> int:
         [read_model],
     )
     return cursor.rowcount
-
-
-# ---- console progress ---------------------------------------------------------------------
-
-
-class ConsoleProgress:
-    """Renders RebuildProgress: a carriage-return line on a terminal (at most `per_second`
-    updates), otherwise one line per 10 % of the events."""
-
-    def __init__(self, stream: TextIO = sys.stderr, *, per_second: float = 4.0):
-        self.stream = stream
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
-        self.interval = 1.0 / per_second
-        self.last_shown = 0.0
-        self.last_decile = -1
-        self.line_open = False
-        self.announced: set[tuple[str, str]] = set()
-
-    def __call__(self, p: RebuildProgress) -> None:
-        if p.phase != "folding":
-            self._end_line()
-            message = {
-                "indexing": "building the indexes",
-                "catching up": "catching up with events committed since the snapshot",
-                "swapping": "last catch-up under the read model's lock, swapping in",
-            }.get(p.phase)
-            if message and (p.read_model, p.phase) not in self.announced:
-                self.announced.add((p.read_model, p.phase))
-                self.stream.write(f"{p.read_model}: {message}\n")
-                self.stream.flush()
-            return
-        if p.done == 0:
-            self.last_decile = -1
-        if self.tty:
-            now = time.monotonic()
-            if now - self.last_shown < self.interval and p.done < p.total:
-                return
-            self.last_shown = now
-            self.stream.write("\r" + _progress_line(p) + "\x1b[K")
-            self.line_open = True
-        else:
-            decile = 10 * p.done // p.total if p.total else 10
-            if decile == self.last_decile:
-                return
-            self.last_decile = decile
-            self.stream.write(_progress_line(p) + "\n")
-        self.stream.flush()
-
-    def _end_line(self) -> None:
-        if self.line_open:
-            self.stream.write("\n")
-            self.stream.flush()
-            self.line_open = False
-
-
-def _progress_line(p: RebuildProgress) -> str:
-    if p.done == 0:
-        return f"{p.read_model}: folding {p.total:,} events"
-    rate = p.done / p.elapsed if p.elapsed > 0 else 0.0
-    percent = 100 * p.done / p.total if p.total else 100.0
-    left = (p.total - p.done) / rate if rate else None
-    left_text = f"{_duration(left)} left" if left is not None else "time left unknown"
-    return (
-        f"{p.read_model}: {p.done:,}/{p.total:,} events ({percent:.0f}%), "
-        f"{rate:,.0f} events/s, {left_text}"
-    )
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"

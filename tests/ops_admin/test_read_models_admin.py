@@ -5,10 +5,10 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+import readmodels.rebuild as rebuild_module
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import OrderSummary, ReadModelState
 from readmodels.projections import PROJECTIONS
-from readmodels.rebuild import job as rebuild_module
 
 CHANGELIST = reverse("admin:readmodels_readmodelstate_changelist")
 
