@@ -182,17 +182,33 @@ class EmbeddedPostgres:
             os.chown(path, account.pw_uid, account.pw_gid)
 
     def _check_reachable(self) -> None:
-        """As root, the server's account must be able to reach its folder: a 0700 folder on
-        the way (say, a temp dir) would hide it, and initdb's message would not say so."""
+        """As root, the server's account must be able to reach its folder and its binaries: a
+        0700 folder on the way (a temp dir, /root) would hide them, and initdb's own message
+        would not say why."""
         if self._account() is None:
             return
-        for parent in self.data_dir.parents:
-            if parent.exists() and not parent.stat().st_mode & 0o001:
-                raise EmbeddedServerError(
-                    f"PostgreSQL runs as {UNPRIVILEGED_USER!r} under root, but {parent} is "
-                    f"closed to other users: chmod o+x {parent}, or set ORDERS_EMBEDDED_DIR "
-                    "to a folder it can reach."
-                )
+        closed = closed_folder_on_the_way(self.data_dir)
+        if closed is not None:
+            raise EmbeddedServerError(
+                f"PostgreSQL runs as {UNPRIVILEGED_USER!r} under root, but {closed} is closed "
+                f"to other users: chmod o+x {closed}, or set ORDERS_EMBEDDED_DIR to a folder "
+                "it can reach."
+            )
+        closed = closed_folder_on_the_way(self._bin("postgres"))
+        if closed is not None:
+            raise EmbeddedServerError(
+                f"PostgreSQL runs as {UNPRIVILEGED_USER!r} under root, but its binaries are "
+                f"behind {closed}, which is closed to other users: chmod o+x {closed}, or run "
+                "as an ordinary user."
+            )
+
+
+def closed_folder_on_the_way(path: Path) -> Path | None:
+    """The first existing folder above `path` that other users may not traverse, if any."""
+    for parent in reversed(path.parents):
+        if parent.exists() and not parent.stat().st_mode & 0o001:
+            return parent
+    return None
 
 
 class EmbeddedRedis:

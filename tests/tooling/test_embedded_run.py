@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from websockets.sync.client import connect as websocket_connect
 
 from config.embedded_servers import process_running
 from config.local_servers import RunningServers, make_plan
+from tests.tooling.embedded import embedded_data_folder
 
 pytestmark = pytest.mark.slow
 
@@ -49,9 +49,7 @@ def procfile_lines(names: tuple[str, ...]) -> str:
 
 @pytest.fixture
 def data_folder():
-    """Readable by the unprivileged account PostgreSQL runs as when the tests run as root."""
-    folder = Path(tempfile.mkdtemp(prefix="orders-run-"))
-    folder.chmod(0o755)
+    folder = embedded_data_folder()
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -6,9 +6,7 @@ They never touch the machine's PostgreSQL and Redis: no TCP, sockets in the temp
 
 import asyncio
 import shutil
-import tempfile
 import uuid
-from pathlib import Path
 
 import dj_database_url
 import psycopg
@@ -20,23 +18,16 @@ from kombu import Connection
 
 from config.embedded_servers import process_running
 from config.local_servers import RunningServers, make_plan
+from tests.tooling.embedded import embedded_data_folder
 
 pytestmark = pytest.mark.slow
-
-
-def data_folder() -> Path:
-    """A temp folder the unprivileged server account can reach when the tests run as root
-    (mkdtemp's 0700 would hide it)."""
-    folder = Path(tempfile.mkdtemp(prefix="orders-embedded-"))
-    folder.chmod(0o755)
-    return folder
 
 
 @pytest.fixture(scope="module")
 def servers():
     """Embedded PostgreSQL and Redis, forced as by ORDERS_EMBEDDED=1, for the whole module
     (initdb takes seconds); stopped and deleted at the end."""
-    folder = data_folder()
+    folder = embedded_data_folder()
     running = RunningServers(
         make_plan({"ORDERS_EMBEDDED": "1", "ORDERS_EMBEDDED_DIR": str(folder)})
     )

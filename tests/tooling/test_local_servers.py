@@ -6,10 +6,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from config import local_servers
+from config.embedded_servers import EmbeddedRedis, EmbeddedServerError, closed_folder_on_the_way
 from config.local_servers import choose, describe, make_plan, run_in_foreground
 
 
@@ -137,3 +140,30 @@ def test_a_command_ended_by_ctrl_c_exits_like_a_shell_says():
     code = run_in_foreground([sys.executable, "-c", "import os; os.kill(os.getpid(), 2)"], {})
 
     assert code == 130
+
+
+def test_a_socket_path_too_long_for_unix_sockets_is_refused_with_what_to_do(tmp_path):
+    """Deep checkouts exist; the kernel's limit would otherwise surface as a bare OSError."""
+    deep = tmp_path / ("x" * 120)
+
+    with pytest.raises(EmbeddedServerError, match="set ORDERS_EMBEDDED_DIR to a shorter folder"):
+        EmbeddedRedis(deep).start()
+
+    assert not deep.exists()
+
+
+def test_a_folder_closed_to_other_users_is_found_on_the_way():
+    """Under root, PostgreSQL runs as an unprivileged account that cannot pass a 0700 folder:
+    the launcher names the folder instead of letting initdb fail obscurely."""
+    open_folder = Path(tempfile.mkdtemp())
+    try:
+        open_folder.chmod(0o755)
+        closed = open_folder / "closed"
+        (closed / "inside").mkdir(parents=True)
+        closed.chmod(0o700)
+
+        assert closed_folder_on_the_way(closed / "inside" / "postgres") == closed
+        closed.chmod(0o755)
+        assert closed_folder_on_the_way(closed / "inside" / "postgres") is None
+    finally:
+        shutil.rmtree(open_folder)
