@@ -105,7 +105,14 @@ def make_plan(env: Mapping[str, str], *, probe: Probe = answers) -> Plan:
 
 
 class RunningServers:
-    """The embedded servers of a plan, started; `env` is what the app's processes need."""
+    """The embedded servers of a plan, started; `env` is what the app's processes need.
+
+    The launcher that starts them owns them (its pid in OWNER_FILE) and stops them at its end.
+    Servers found running are adopted when their owner has died (killed outright), and only
+    shared when it still runs (say, `make run` in another terminal): they are not ours to stop.
+    """
+
+    OWNER_FILE = "launcher.pid"
 
     def __init__(self, plan: Plan):
         from config.embedded_servers import EmbeddedPostgres, EmbeddedRedis
@@ -113,21 +120,21 @@ class RunningServers:
         self.plan = plan
         self.postgres = EmbeddedPostgres(plan.data_dir / "postgres")
         self.redis = EmbeddedRedis(plan.data_dir / "redis")
-        self.started: list = []
+        self.started: list = []  # what this run stops at its end
+        self.shared: list = []  # running for another live launcher
         self.env: dict[str, str] = {}
         self.banner: list[str] = []
 
     def start(self, env: Mapping[str, str]) -> None:
         """Start what the plan embeds (stopping what did start if one fails)."""
         self.plan.data_dir.mkdir(parents=True, exist_ok=True)
+        other_owner = self._other_live_owner()
         try:
             if self.plan.postgres.embedded:
-                self.postgres.start()
-                self.started.append(self.postgres)
+                self._start(self.postgres, other_owner)
                 self.env["DATABASE_URL"] = self.postgres.url
             if self.plan.redis.embedded:
-                self.redis.start()
-                self.started.append(self.redis)
+                self._start(self.redis, other_owner)
                 self.env["REDIS_URL"] = self.redis.url
                 # A broker of its own stays, unless the embedded servers are forced.
                 if embedded_mode(env) == "force" or not env.get("CELERY_BROKER_URL"):
@@ -135,12 +142,37 @@ class RunningServers:
         except BaseException:
             self.stop()
             raise
+        if self.started:
+            (self.plan.data_dir / self.OWNER_FILE).write_text(f"{os.getpid()}\n")
         self.banner = banner_lines(self.plan, self)
 
     def stop(self) -> None:
         """Stop the servers this run started or adopted, the last started first."""
         while self.started:
             self.started.pop().stop()
+        if self._owner_pid() == os.getpid():
+            (self.plan.data_dir / self.OWNER_FILE).unlink(missing_ok=True)
+
+    def _start(self, server, other_owner: int | None) -> None:
+        server.start()
+        if server.adopted and other_owner is not None:
+            self.shared.append(server)
+        else:
+            self.started.append(server)
+
+    def _other_live_owner(self) -> int | None:
+        from config.embedded_servers import process_running
+
+        owner = self._owner_pid()
+        if owner is not None and owner != os.getpid() and process_running(owner):
+            return owner
+        return None
+
+    def _owner_pid(self) -> int | None:
+        try:
+            return int((self.plan.data_dir / self.OWNER_FILE).read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
 
 
 def banner_lines(plan: Plan, servers: RunningServers) -> list[str]:
@@ -187,6 +219,9 @@ def run(command: list[str], env: Mapping[str, str]) -> int:
         names = " and ".join(f"{server.name} {server.version()}" for server in servers.started)
         elapsed = time.monotonic() - began
         print(f"Embedded {names}: up in {elapsed:.1f} s, data in {shown_path(plan.data_dir)}/")
+    if servers.shared:
+        names = " and ".join(server.name for server in servers.shared)
+        print(f"Sharing the embedded {names} of the run still going; they stay up after this")
     child_env = {**env, **servers.env, BANNER_ENV: "\n".join(servers.banner)}
     try:
         return run_in_foreground(command, child_env)

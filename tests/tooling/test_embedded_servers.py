@@ -5,7 +5,9 @@ their data, and that a server left by a killed launcher is adopted, not started 
 They never touch the machine's PostgreSQL and Redis: no TCP, sockets in the temp folder."""
 
 import asyncio
+import os
 import shutil
+import subprocess
 import uuid
 
 import dj_database_url
@@ -107,6 +109,26 @@ def test_a_configured_broker_stays_unless_embedded_servers_are_forced(servers):
     auto.start(own_broker)
     assert "CELERY_BROKER_URL" not in auto.env
     assert auto.env["REDIS_URL"].startswith("unix://")
+
+
+def test_a_second_launcher_shares_the_servers_of_a_live_run_and_leaves_them_up(servers):
+    """`make run` in one terminal, a management command through the launcher in another:
+    the second one's end must not pull the servers from under the first."""
+    owner_file = servers.plan.data_dir / RunningServers.OWNER_FILE
+    live_owner = subprocess.Popen(["sleep", "60"])  # stands for the launcher that owns them
+    owner_file.write_text(f"{live_owner.pid}\n")
+    try:
+        second = RunningServers(servers.plan)
+        second.start({})
+        second.stop()
+
+        assert servers.postgres.is_running() and servers.redis.answers()
+        assert second.shared == [second.postgres, second.redis]
+        assert owner_file.read_text() == f"{live_owner.pid}\n"
+    finally:
+        live_owner.kill()
+        live_owner.wait()
+        owner_file.write_text(f"{os.getpid()}\n")
 
 
 def test_a_stop_ends_both_servers_keeps_their_data_and_a_restart_serves_it(servers):
