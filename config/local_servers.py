@@ -218,10 +218,11 @@ def run(command: list[str], env: Mapping[str, str]) -> int:
     if servers.started:
         names = " and ".join(f"{server.name} {server.version()}" for server in servers.started)
         elapsed = time.monotonic() - began
-        print(f"Embedded {names}: up in {elapsed:.1f} s, data in {shown_path(plan.data_dir)}/")
+        where = shown_path(plan.data_dir)
+        print(f"Embedded {names}: up in {elapsed:.1f} s, data in {where}/", flush=True)
     if servers.shared:
         names = " and ".join(server.name for server in servers.shared)
-        print(f"Sharing the embedded {names} of the run still going; they stay up after this")
+        print(f"Sharing the embedded {names} of the run still going: left up after", flush=True)
     child_env = {**env, **servers.env, BANNER_ENV: "\n".join(servers.banner)}
     try:
         return run_in_foreground(command, child_env)
@@ -232,20 +233,19 @@ def run(command: list[str], env: Mapping[str, str]) -> int:
 
 
 def run_in_foreground(command: list[str], env: Mapping[str, str]) -> int:
-    """Run `command` until it exits. SIGINT is ignored here: the terminal sends it to the whole
-    foreground process group, the command's processes included, and we must outlive them.
-    SIGTERM and SIGHUP are passed on to the command."""
-    child = subprocess.Popen(command, env=dict(env))
-
-    def pass_on(signum, _frame):
-        child.send_signal(signum)
-
-    previous = {
-        signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
-        signal.SIGTERM: signal.signal(signal.SIGTERM, pass_on),
-        signal.SIGHUP: signal.signal(signal.SIGHUP, pass_on),
-    }
+    """Run `command` until it exits. SIGINT does nothing here: the terminal sends it to the
+    whole foreground process group, the command's processes included, and we must outlive
+    them. SIGTERM and SIGHUP are passed on to the command."""
+    # A handler, not SIG_IGN: an ignored signal would stay ignored in the command.
+    previous = {signal.SIGINT: signal.signal(signal.SIGINT, lambda *_: None)}
     try:
+        child = subprocess.Popen(command, env=dict(env))
+
+        def pass_on(signum, _frame):
+            child.send_signal(signum)
+
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, pass_on)
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, pass_on)
         code = child.wait()
     finally:
         for signum, handler in previous.items():
