@@ -110,8 +110,11 @@ class EmbeddedPostgres:
             )
 
     def stop(self) -> None:
+        """A fast shutdown: open sessions are ended, committed data is kept."""
         if self.is_running():
-            self._pg_ctl("-w", "-t", "30", "-m", "fast", "stop")
+            result = self._pg_ctl("-w", "-t", "30", "-m", "fast", "stop")
+            if result.returncode != 0:
+                raise EmbeddedServerError(f"PostgreSQL did not stop: {result.stdout.strip()}")
 
     def is_running(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists() and self._pg_ctl("status").returncode == 0
@@ -128,7 +131,9 @@ class EmbeddedPostgres:
         self.data_dir.chmod(0o700)  # PostgreSQL insists on it
         result = self._run(
             self._bin("initdb"), "-D", str(self.data_dir), "-U", "postgres",
-            "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
+            "--auth=trust", "--encoding=UTF8",
+            # PostgreSQL's own C.UTF-8, the same on every machine: no OS locale needed.
+            "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--locale=C",
         )  # fmt: skip
         if result.returncode != 0:
             raise EmbeddedServerError(f"initdb failed:\n{result.stdout}")
