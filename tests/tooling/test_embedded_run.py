@@ -12,6 +12,7 @@ Only the launcher's output names what it started; nothing here reads the test da
 import contextlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -62,11 +63,14 @@ def launched(data_folder):
     base_url = f"http://127.0.0.1:{port}"
     procfile = data_folder / "Procfile"
     procfile.write_text(procfile_lines(COMPONENTS))
-    python = sys.executable
-    app = (
+    python, honcho = (
+        shlex.quote(str(p)) for p in (sys.executable, Path(sys.executable).parent / "honcho")
+    )
+    procfile, root = shlex.quote(str(procfile)), shlex.quote(str(ROOT))
+    app = (  # what `make run-app` runs, less the frontend build and beat
         f"{python} manage.py ensure_database && {python} manage.py migrate --no-input"
         f" && {python} manage.py load_demo_data --orders 0"
-        f" && exec {ROOT}/.venv/bin/honcho start -f {procfile} -d {ROOT} -p {port}"
+        f" && exec {honcho} start -f {procfile} -d {root} -p {port}"
     )
     env = {
         key: value
