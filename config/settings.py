@@ -1,5 +1,6 @@
 """Settings come from environment variables; the defaults work on a developer machine with
-PostgreSQL on 127.0.0.1:5432 (trust auth) and Redis on 127.0.0.1:6379."""
+PostgreSQL on 127.0.0.1:5432 (trust auth) and Redis on 127.0.0.1:6379. Without them, `make run`
+starts embedded servers and sets DATABASE_URL and REDIS_URL (config/local_servers.py)."""
 
 import os
 import warnings
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.local_servers import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL
 from config.logging import logging_config
 from config.metrics_dir import multiprocess_dir
 from config.openapi_settings import SPECTACULAR_SETTINGS  # noqa: F401
@@ -82,7 +84,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/orders"),
+        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
@@ -99,7 +101,7 @@ if env_bool("DB_POOL", False):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
