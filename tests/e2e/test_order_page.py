@@ -89,7 +89,9 @@ def test_confirm_shows_confirmed_at_once_then_updating_until_projected(
         "the badge cleared before every read model had applied the confirmation"
     )
     expect(detail_status(page)).to_have_text("confirmed")
-    expect(page.get_by_role("button", name="Ship")).to_be_visible()
+    # Ship is a staff action (API.md): a customer is offered Cancel only
+    expect(page.get_by_role("button", name="Cancel order")).to_be_visible()
+    expect(page.get_by_role("button", name="Ship")).to_have_count(0)
     assert recorded_texts(page, STATUS) == ["pending", "confirmed"]
     screenshot(page, "order-detail")
     tab.assert_no_console_errors()

@@ -202,7 +202,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a shipped order delivered */
+        /** Mark a shipped order delivered (staff) */
         post: operations["deliverOrder"];
         delete?: never;
         options?: never;
@@ -219,7 +219,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ship a confirmed order */
+        /** Ship a confirmed order (staff) */
         post: operations["shipOrder"];
         delete?: never;
         options?: never;
@@ -375,7 +375,7 @@ export interface components {
             };
         };
         ErrorBody: {
-            /** @description Machine-readable: invalid, not_found, invalid_transition, version_conflict, request_in_progress, idempotency_key_reused, not_authenticated, permission_denied, throttled, too_large, … */
+            /** @description Machine-readable: invalid, not_found, invalid_transition, version_conflict, request_in_progress, idempotency_key_reused, forbidden, not_authenticated, permission_denied, throttled, too_large, … */
             code: string;
             /** @description For people; may change. */
             message: string;
@@ -979,6 +979,8 @@ export interface operations {
             /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
             403: {
                 headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1124,6 +1126,8 @@ export interface operations {
             /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
             403: {
                 headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1226,6 +1230,8 @@ export interface operations {
             /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
             403: {
                 headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1325,9 +1331,11 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
+            /** @description `forbidden`: ship and deliver are staff actions, and the caller is a customer (the order is theirs: another customer's order is 404); or `not_authenticated`: no session; or `permission_denied`: a missing or wrong X-CSRFToken header. */
             403: {
                 headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1427,9 +1435,11 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
+            /** @description `forbidden`: ship and deliver are staff actions, and the caller is a customer (the order is theirs: another customer's order is 404); or `not_authenticated`: no session; or `permission_denied`: a missing or wrong X-CSRFToken header. */
             403: {
                 headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
