@@ -566,3 +566,28 @@ def test_an_invalid_transition_is_409_with_the_current_status(
     assert error["message"]
     assert write_model_counts() == before
     assert OrderRow.objects.get(pk=order_id).status == status
+
+
+# ---- the customer's name ----------------------------------------------------------------------
+
+
+def test_a_customer_with_the_longest_full_name_django_allows_can_still_order(
+    django_user_model, client_for, catalogue
+):
+    """Given a customer whose first and last names are each as long as Django allows (150),
+    so that the full name is 301 characters, when they place an order, then it is placed
+    (not a 500: the orders' customer_name holds 150) and their name is shown shortened with
+    an ellipsis, in the command's answer and in the event the read models project."""
+    customer = django_user_model.objects.create_user(
+        username="longname", password="x", first_name="F" * 150, last_name="L" * 150
+    )
+
+    response = post(client_for(customer), "/api/orders/", WIDGETS_AND_GADGETS)
+
+    assert response.status_code == 201, response.content
+    shown = response.json()["order"]["customer"]
+    assert len(shown) == 150
+    assert shown == "F" * 149 + "…"
+    order_id = response.json()["order"]["orderId"]
+    assert OrderRow.objects.get(pk=order_id).customer_name == shown
+    assert Event.objects.get(order_id=order_id).data["customerName"] == shown
