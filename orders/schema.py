@@ -220,7 +220,7 @@ def command_schema(
             "`invalid_transition` (with `currentStatus`): the order's status does not allow "
             "this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the "
             "order's version; `request_in_progress`: a request with this Idempotency-Key is "
-            "still running."
+            "still running, or its commit failed and its outcome is not known yet."
         ),
         413: TOO_LARGE,
         422: error("`idempotency_key_reused`: the Idempotency-Key came with another body."),

@@ -987,7 +987,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running. */
+            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running, or its commit failed and its outcome is not known yet. */
             409: {
                 headers: {
                     /** @description Present when this is the stored answer to an earlier request with the key. */
@@ -1145,7 +1145,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running. */
+            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running, or its commit failed and its outcome is not known yet. */
             409: {
                 headers: {
                     /** @description Present when this is the stored answer to an earlier request with the key. */
@@ -1249,7 +1249,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running. */
+            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running, or its commit failed and its outcome is not known yet. */
             409: {
                 headers: {
                     /** @description Present when this is the stored answer to an earlier request with the key. */
@@ -1353,7 +1353,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running. */
+            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running, or its commit failed and its outcome is not known yet. */
             409: {
                 headers: {
                     /** @description Present when this is the stored answer to an earlier request with the key. */
@@ -1457,7 +1457,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running. */
+            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running, or its commit failed and its outcome is not known yet. */
             409: {
                 headers: {
                     /** @description Present when this is the stored answer to an earlier request with the key. */
