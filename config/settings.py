@@ -26,7 +26,10 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)  # DEBUG=false is production: see "Production hardening" below
+# Production unless told otherwise: a deployment that forgets DEBUG gets no debug pages, secure
+# cookies and a refusal to start with the development key. Development turns it on explicitly
+# (DEBUG=true: `make run`, the tests, docker-compose.yml). See "Production hardening" below.
+DEBUG = env_bool("DEBUG", False)
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")

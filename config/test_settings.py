@@ -7,6 +7,9 @@ and channel groups away from a development server running on the same machine.
 import os
 
 os.environ.setdefault("REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+# Development mode (the default is production): in the environment, so that the servers the
+# tests start inherit it. pytest-django still runs each test with settings.DEBUG false.
+os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("OUTBOX_REDELIVERY_SECONDS", "3")
 # Throttle counts and socket slots (Django's cache, Redis) of one test run never meet another
 # run's: a prefix per run, inherited by the servers it starts.
