@@ -308,6 +308,12 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS"
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(64 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
+# Read-your-writes waits per user at once, per web process (readmodels/queries/wait_slots.py);
+# past it a query answers at once, unwaited, its metadata saying whether the token was reached.
+READ_YOUR_WRITES_MAX_WAITS_PER_USER = int(
+    os.environ.get("READ_YOUR_WRITES_MAX_WAITS_PER_USER", "4")
+)
+
 # Push sockets (readmodels/push/consumer.py, docs/push-protocol.md "Limits").
 WS_MAX_CONNECTIONS_PER_USER = int(os.environ.get("WS_MAX_CONNECTIONS_PER_USER", "5"))
 WS_IDLE_TIMEOUT_SECONDS = float(os.environ.get("WS_IDLE_TIMEOUT_SECONDS", "300"))
