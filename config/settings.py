@@ -223,6 +223,12 @@ CDC_HEARTBEAT_SECONDS = float(os.environ.get("CDC_HEARTBEAT_SECONDS", "10"))
 # records the time in Redis. GET /healthz fails when one is older than the stale limit.
 HEARTBEAT_SECONDS = float(os.environ.get("HEARTBEAT_SECONDS", "5"))
 HEALTH_WORKER_STALE_SECONDS = float(os.environ.get("HEALTH_WORKER_STALE_SECONDS", "30"))
+# /healthz and /metrics are open to anyone: each process reuses an answer this long, so that a
+# flood of requests is not a flood of database and Redis work (config/cached_answer.py).
+HEALTH_CACHE_SECONDS = float(os.environ.get("HEALTH_CACHE_SECONDS", "2"))
+METRICS_CACHE_SECONDS = float(os.environ.get("METRICS_CACHE_SECONDS", "5"))
+# When set, GET /metrics needs `Authorization: Bearer <this>` (Prometheus: `authorization`).
+METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
 CELERY_BEAT_SCHEDULE.update(
     {
         f"heartbeat-{queue}": {
@@ -299,6 +305,8 @@ CACHES = {
 }
 # Commands per user (orders/throttling.py): DRF rate syntax, e.g. "30/second", "600/minute".
 COMMAND_RATE_LIMIT = os.environ.get("COMMAND_RATE_LIMIT", "30/second")
+# Queries per user (readmodels/throttling.py), likewise: a person's browser needs a few a second.
+QUERY_RATE_LIMIT = os.environ.get("QUERY_RATE_LIMIT", "20/second")
 # Failed logins (config/login_throttle.py): per username and per client address, per window.
 LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "5"))
 LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "20"))
