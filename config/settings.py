@@ -305,7 +305,7 @@ CACHES = {
 }
 # Commands per user (orders/throttling.py): DRF rate syntax, e.g. "30/second", "600/minute".
 COMMAND_RATE_LIMIT = os.environ.get("COMMAND_RATE_LIMIT", "30/second")
-# Queries per user (readmodels/throttling.py), likewise: a person's browser needs a few a second.
+# Queries per user (readmodels/queries/throttling.py), likewise: a browser needs a few a second.
 QUERY_RATE_LIMIT = os.environ.get("QUERY_RATE_LIMIT", "20/second")
 # Failed logins (config/login_throttle.py): per username and per client address, per window.
 LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "5"))
@@ -327,3 +327,6 @@ WS_MAX_CONNECTIONS_PER_USER = int(os.environ.get("WS_MAX_CONNECTIONS_PER_USER", 
 WS_IDLE_TIMEOUT_SECONDS = float(os.environ.get("WS_IDLE_TIMEOUT_SECONDS", "300"))
 WS_MAX_INBOUND_BYTES = int(os.environ.get("WS_MAX_INBOUND_BYTES", "1024"))
 WS_CONNECTION_LEASE_SECONDS = 60.0  # a crashed process's sockets free their slots after this
+# A push socket re-checks that its session still logs its user in, with the same role, this
+# often (readmodels/push/session_end.py); logout and role changes close it at once anyway.
+WS_SESSION_CHECK_SECONDS = float(os.environ.get("WS_SESSION_CHECK_SECONDS", "60"))

@@ -1,5 +1,5 @@
 """Requests per user are rate limited: commands past settings.COMMAND_RATE_LIMIT (default
-"30/second"), and queries past settings.QUERY_RATE_LIMIT (readmodels/throttling.py), are
+"30/second"), and queries past settings.QUERY_RATE_LIMIT (readmodels/queries/throttling.py), are
 answered 429 `throttled` with Retry-After, and not executed.
 
 DRF's UserRateThrottle keeps each user's recent request times in Django's cache, which is

@@ -16,6 +16,7 @@ from readmodels.queries.params import (
     ReadYourWritesParams,
     validated_params,
 )
+from readmodels.queries.throttling import QueryRateThrottle
 from readmodels.schema import (
     NOT_PROJECTED,
     AnalyticsSerializer,
@@ -23,7 +24,6 @@ from readmodels.schema import (
     OrderPageSerializer,
     query_schema,
 )
-from readmodels.queries.throttling import QueryRateThrottle
 
 
 def metadata(request, read_model: str, params: dict) -> dict:
