@@ -19,7 +19,8 @@ WORKDIR /app
 COPY . .
 RUN pip install -e .
 COPY --from=frontend /src/static/ static/
-RUN python manage.py collectstatic --no-input \
+# DEBUG=true for this build step only: production settings would want a SECRET_KEY here.
+RUN DEBUG=true python manage.py collectstatic --no-input \
     && useradd --create-home --uid 1000 app
 USER app
 EXPOSE 8000

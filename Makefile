@@ -2,6 +2,8 @@
 
 PYTHON ?= python3.11
 PORT ?= 8000
+# Development mode for the app's own commands: the settings default to production (README).
+run run-app schema: export DEBUG ?= true
 
 VENV := .venv
 BIN := $(VENV)/bin

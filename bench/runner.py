@@ -60,12 +60,13 @@ class Run:
             # DEBUG=false is the production configuration (config/settings.py): it needs a
             # real SECRET_KEY (one per run, shared by every process: sessions are signed
             # with it); TLS would end at a proxy in front, so no redirect to HTTPS here; and
-            # the per-user command limit is lifted so that it never caps the offered load
-            # (the throttle itself still runs on every command).
+            # the per-user command and query limits are lifted so that they never cap the
+            # offered load (the throttles themselves still run on every request).
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "SECURE_SSL_REDIRECT": "false",
             "COMMAND_RATE_LIMIT": "1000000/second",
+            "QUERY_RATE_LIMIT": "1000000/second",
             "LOG_LEVEL": config.log_level,
             "LOG_FORMAT": "json",
             "PROMETHEUS_MULTIPROC_DIR": self.metrics_dir,

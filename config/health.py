@@ -8,6 +8,8 @@ and every projector queue had a worker heartbeat within HEALTH_WORKER_STALE_SECO
      "checks": {"postgres": "ok", "redis": "ok", "worker": "no heartbeat for 42 s (order_search)"}}
 
 Reasons carry an error's type, never its message (which may name hosts); details are logged.
+The answer is reused for HEALTH_CACHE_SECONDS (config/cached_answer.py): probes from anywhere
+cost at most one round of checks per process per period.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from config.cached_answer import CachedAnswer
 from readmodels.ops.heartbeat import last_heartbeats, redis_client
 
 logger = logging.getLogger(__name__)
@@ -78,11 +81,14 @@ def health_checks() -> dict[str, str]:
         client.close()
 
 
+recent_checks: CachedAnswer[dict[str, str]] = CachedAnswer(lambda: settings.HEALTH_CACHE_SECONDS)
+
+
 @csrf_exempt  # GET only: any other method gets 405 (not Django's CSRF page)
 @require_GET
 @never_cache
 def healthz(request):
-    checks = health_checks()
+    checks = recent_checks.get(health_checks)
     healthy = all(result == OK for result in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", "checks": checks},

@@ -28,7 +28,10 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)  # DEBUG=false is production: see "Production hardening" below
+# Production unless told otherwise: a deployment that forgets DEBUG gets no debug pages, secure
+# cookies and a refusal to start with the development key. Development turns it on explicitly
+# (DEBUG=true: `make run`, the tests, docker-compose.yml). See "Production hardening" below.
+DEBUG = env_bool("DEBUG", False)
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -222,6 +225,12 @@ CDC_HEARTBEAT_SECONDS = float(os.environ.get("CDC_HEARTBEAT_SECONDS", "10"))
 # records the time in Redis. GET /healthz fails when one is older than the stale limit.
 HEARTBEAT_SECONDS = float(os.environ.get("HEARTBEAT_SECONDS", "5"))
 HEALTH_WORKER_STALE_SECONDS = float(os.environ.get("HEALTH_WORKER_STALE_SECONDS", "30"))
+# /healthz and /metrics are open to anyone: each process reuses an answer this long, so that a
+# flood of requests is not a flood of database and Redis work (config/cached_answer.py).
+HEALTH_CACHE_SECONDS = float(os.environ.get("HEALTH_CACHE_SECONDS", "2"))
+METRICS_CACHE_SECONDS = float(os.environ.get("METRICS_CACHE_SECONDS", "5"))
+# When set, GET /metrics needs `Authorization: Bearer <this>` (Prometheus: `authorization`).
+METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
 CELERY_BEAT_SCHEDULE.update(
     {
         f"heartbeat-{queue}": {
@@ -298,6 +307,8 @@ CACHES = {
 }
 # Commands per user (orders/throttling.py): DRF rate syntax, e.g. "30/second", "600/minute".
 COMMAND_RATE_LIMIT = os.environ.get("COMMAND_RATE_LIMIT", "30/second")
+# Queries per user (readmodels/queries/throttling.py), likewise: a browser needs a few a second.
+QUERY_RATE_LIMIT = os.environ.get("QUERY_RATE_LIMIT", "20/second")
 # Failed logins (config/login_throttle.py): per username and per client address, per window.
 LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "5"))
 LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "20"))
@@ -307,8 +318,17 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS"
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(64 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
+# Read-your-writes waits per user at once, per web process (readmodels/queries/wait_slots.py);
+# past it a query answers at once, unwaited, its metadata saying whether the token was reached.
+READ_YOUR_WRITES_MAX_WAITS_PER_USER = int(
+    os.environ.get("READ_YOUR_WRITES_MAX_WAITS_PER_USER", "4")
+)
+
 # Push sockets (readmodels/push/consumer.py, docs/push-protocol.md "Limits").
 WS_MAX_CONNECTIONS_PER_USER = int(os.environ.get("WS_MAX_CONNECTIONS_PER_USER", "5"))
 WS_IDLE_TIMEOUT_SECONDS = float(os.environ.get("WS_IDLE_TIMEOUT_SECONDS", "300"))
 WS_MAX_INBOUND_BYTES = int(os.environ.get("WS_MAX_INBOUND_BYTES", "1024"))
 WS_CONNECTION_LEASE_SECONDS = 60.0  # a crashed process's sockets free their slots after this
+# A push socket re-checks that its session still logs its user in, with the same role, this
+# often (readmodels/push/session_end.py); logout and role changes close it at once anyway.
+WS_SESSION_CHECK_SECONDS = float(os.environ.get("WS_SESSION_CHECK_SECONDS", "60"))

@@ -7,6 +7,15 @@ and channel groups away from a development server running on the same machine.
 import os
 
 os.environ.setdefault("REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+# Development mode (the default is production): in the environment, so that the servers the
+# tests start inherit it. pytest-django still runs each test with settings.DEBUG false.
+os.environ.setdefault("DEBUG", "true")
+# Tests compare answers before and after a change within milliseconds: no reused /metrics or
+# /healthz answers, and no query limit a fast test client would hit (each limit's own tests
+# set it). The servers the tests start inherit these too.
+os.environ.setdefault("METRICS_CACHE_SECONDS", "0")
+os.environ.setdefault("HEALTH_CACHE_SECONDS", "0")
+os.environ.setdefault("QUERY_RATE_LIMIT", "1000/second")
 os.environ.setdefault("OUTBOX_REDELIVERY_SECONDS", "3")
 # Throttle counts and socket slots (Django's cache, Redis) of one test run never meet another
 # run's: a prefix per run, inherited by the servers it starts.

@@ -86,7 +86,7 @@ class ConfirmOrderApi(CommandApi):
         return command_response(services.confirm_order(command=command, actor=request.user))
 
 
-@command_schema("shipOrder", "Ship a confirmed order", ShipOrderInput)
+@command_schema("shipOrder", "Ship a confirmed order (staff)", ShipOrderInput, staff_only=True)
 class ShipOrderApi(CommandApi):
     def execute(self, request, order_id: UUID):
         data = validated(ShipOrderInput, request.data)
@@ -98,7 +98,9 @@ class ShipOrderApi(CommandApi):
         return command_response(services.ship_order(command=command, actor=request.user))
 
 
-@command_schema("deliverOrder", "Mark a shipped order delivered", ChangeOrderInput)
+@command_schema(
+    "deliverOrder", "Mark a shipped order delivered (staff)", ChangeOrderInput, staff_only=True
+)
 class DeliverOrderApi(CommandApi):
     def execute(self, request, order_id: UUID):
         data = validated(ChangeOrderInput, request.data)

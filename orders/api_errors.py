@@ -12,6 +12,7 @@ from .domain.errors import (
     InvalidOrder,
     InvalidStateTransition,
     OrderNotFound,
+    StaffOnly,
     VersionConflict,
 )
 
@@ -38,6 +39,8 @@ def handle_api_exception(exc, context=None) -> Response | None:
             return error_response(400, "invalid", str(exc), fields=exc.fields)
         case OrderNotFound() | Http404():
             return error_response(404, "not_found", "No such order.")
+        case StaffOnly():
+            return error_response(403, "forbidden", f"Only staff can {exc.action} an order.")
         case InvalidStateTransition():
             return error_response(
                 409,

@@ -5,6 +5,10 @@ retries see it at once; the command then runs, and its response is stored in the
 own transaction, so a committed command always has its stored answer. Later requests with
 the same key and body replay that answer; a different body is refused with 422; a retry
 while the first is still running gets 409. Keys are per user and expire.
+
+A COMMIT that fails (say, the connection breaks) may still have happened, so its key is
+kept: a retry replays the stored answer if it did, and gets 409 until the claim counts as
+abandoned (IDEMPOTENCY_ABANDONED_AFTER_SECONDS) if it did not.
 """
 
 import hashlib
@@ -42,10 +46,12 @@ def run_idempotently(request, execute: Callable[[], Response]) -> Response:
         response = Response(claimed.response_body, status=claimed.response_status)
         response["Idempotent-Replayed"] = "true"
         return response
+    committing = False
     try:
         with transaction.atomic():
             response = execute()
             _store(claimed, response)
+            committing = True  # from here on only COMMIT itself can fail
         return response
     except (DomainError, ApiError) as refusal:
         # A refusal is an answer too: a retry with the same key gets the same one.
@@ -53,7 +59,11 @@ def run_idempotently(request, execute: Callable[[], Response]) -> Response:
         _store(claimed, response)
         return response
     except BaseException:
-        IdempotencyKey.objects.filter(pk=claimed.pk).delete()  # let the client retry
+        if not committing:  # rolled back, nothing written: let the client retry
+            IdempotencyKey.objects.filter(pk=claimed.pk).delete()
+        # A failed COMMIT may have happened (the acknowledgement lost with the connection), so
+        # the key stays: COMPLETED with its stored answer if it did, IN_PROGRESS if it did not,
+        # and a retry gets request_in_progress until the claim is abandoned. Never run twice.
         raise
 
 
@@ -90,7 +100,8 @@ def _claim(user, key: str, fingerprint: str) -> IdempotencyKey:
         raise ApiError(
             status_code=409,
             code="request_in_progress",
-            message="A request with this Idempotency-Key is still running; retry shortly.",
+            message="A request with this Idempotency-Key is still running, or its outcome is "
+            "not known yet; retry shortly.",
         )
     return existing
 

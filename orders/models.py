@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Now
 
 from .domain.events import json_envelope
+from .domain.order import MAX_CUSTOMER_NAME
 from .domain.status import OrderStatus
 
 
@@ -27,7 +28,7 @@ class Order(models.Model):
 
     id = models.UUIDField(primary_key=True)
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    customer_name = models.CharField(max_length=150)
+    customer_name = models.CharField(max_length=MAX_CUSTOMER_NAME)
     status = models.CharField(max_length=16, choices=[(s.value, s.value) for s in OrderStatus])
     tracking_number = models.CharField(max_length=200, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)

@@ -105,8 +105,8 @@ FIELD_ERRORS_HELP = 'Messages per field, e.g. {"items[0].quantity": ["…"]}; "b
 class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Machine-readable: invalid, not_found, invalid_transition, version_conflict, "
-        "request_in_progress, idempotency_key_reused, not_authenticated, permission_denied, "
-        "throttled, too_large, …"
+        "request_in_progress, idempotency_key_reused, forbidden, not_authenticated, "
+        "permission_denied, throttled, too_large, …"
     )
     message = serializers.CharField(help_text="For people; may change.")
     fields = serializers.DictField(
@@ -184,7 +184,7 @@ REPLAYED = OpenApiParameter(
     "Idempotent-Replayed",
     {"type": "string", "enum": ["true"]},
     OpenApiParameter.HEADER,
-    response=[200, 201, 400, 404, 409],  # the answers that are stored for a key
+    response=[200, 201, 400, 403, 404, 409],  # the answers that are stored for a key
     description="Present when this is the stored answer to an earlier request with the key.",
 )
 RETRY_AFTER = OpenApiParameter(
@@ -196,9 +196,18 @@ RETRY_AFTER = OpenApiParameter(
 )
 
 
-def command_schema(operation_id: str, summary: str, request, *, creates: bool = False):
+STAFF_ONLY = error(
+    "`forbidden`: ship and deliver are staff actions, and the caller is a customer (the "
+    "order is theirs: another customer's order is 404); or `not_authenticated`: no session; "
+    "or `permission_denied`: a missing or wrong X-CSRFToken header."
+)
+
+
+def command_schema(
+    operation_id: str, summary: str, request, *, creates: bool = False, staff_only: bool = False
+):
     """Class decorator: the OpenAPI description of one command endpoint's POST (API.md,
-    "Commands")."""
+    "Commands"). `staff_only`: customers are refused with 403 `forbidden`."""
     success = OpenApiResponse(
         CommandResponseSerializer,
         description="The command was applied (or replayed: see Idempotent-Replayed).",
@@ -211,7 +220,7 @@ def command_schema(operation_id: str, summary: str, request, *, creates: bool = 
             "`invalid_transition` (with `currentStatus`): the order's status does not allow "
             "this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the "
             "order's version; `request_in_progress`: a request with this Idempotency-Key is "
-            "still running."
+            "still running, or its commit failed and its outcome is not known yet."
         ),
         413: TOO_LARGE,
         422: error("`idempotency_key_reused`: the Idempotency-Key came with another body."),
@@ -224,6 +233,6 @@ def command_schema(operation_id: str, summary: str, request, *, creates: bool = 
             tags=["commands"],
             request=request,
             parameters=[IDEMPOTENCY_KEY, REPLAYED, RETRY_AFTER],
-            responses=login_required(responses),
+            responses=login_required(responses) | ({403: STAFF_ONLY} if staff_only else {}),
         )
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from .consistency_token import ConsistencyToken
 from .domain.commands import CancelOrder, ConfirmOrder, DeliverOrder, PlaceOrder, ShipOrder
-from .domain.errors import InvalidOrder, VersionConflict
+from .domain.errors import InvalidOrder, StaffOnly, VersionConflict
 from .domain.events import LineItem
 from .domain.order import Order
 from .unit_of_work import AbstractCatalogue, AbstractUnitOfWork, DjangoUnitOfWork
@@ -63,13 +63,16 @@ def ship_order(
         command,
         actor,
         lambda order, now: order.ship(tracking_number=command.tracking_number, now=now),
+        staff_only_action="ship",
     )
 
 
 def deliver_order(
     *, command: DeliverOrder, actor, uow: AbstractUnitOfWork | None = None
 ) -> CommandResult:
-    return _change(uow, command, actor, lambda order, now: order.deliver(now=now))
+    return _change(
+        uow, command, actor, lambda order, now: order.deliver(now=now), staff_only_action="deliver"
+    )
 
 
 def cancel_order(
@@ -102,10 +105,20 @@ def price_items(command: PlaceOrder, catalogue: AbstractCatalogue) -> list[LineI
 
 
 def _change(
-    uow: AbstractUnitOfWork | None, command, actor, act: Callable[[Order, object], None]
+    uow: AbstractUnitOfWork | None,
+    command,
+    actor,
+    act: Callable[[Order, object], None],
+    *,
+    staff_only_action: str = "",
 ) -> CommandResult:
+    """Load, check, act, save. The checks run in API.md's order: an order the actor may not
+    see is absent (404) whatever the command; then a staff action by a customer is refused
+    (403) before the version or the status is looked at, so the refusal reveals nothing."""
     with uow or DjangoUnitOfWork() as unit:
         order = unit.orders.load_for_update(command.order_id, actor=actor)
+        if staff_only_action and not actor.is_staff:
+            raise StaffOnly(action=staff_only_action)
         if command.expected_version is not None and command.expected_version != order.version:
             raise VersionConflict(expected=command.expected_version, current=order.version)
         act(order, timezone.now())

@@ -8,5 +8,6 @@ class ReadmodelsConfig(AppConfig):
     def ready(self):
         from readmodels.pipeline.strategies import wire_strategies
         from readmodels.push import sender as push  # noqa: F401  (connects the push receivers)
+        from readmodels.push import session_end  # noqa: F401  (closes sockets of ended sessions)
 
         wire_strategies()

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from orders.schema import (
     INVALID,
+    RETRY_AFTER,
     TOO_LARGE,
     ErrorResponseSerializer,
     OrderViewSerializer,
@@ -115,12 +116,13 @@ def query_schema(
         operation_id=operation_id,
         summary=summary,
         tags=["queries"],
-        parameters=parameters,
+        parameters=[*parameters, RETRY_AFTER],
         responses=login_required(
             {
                 200: OpenApiResponse(response, description="The answer, and how fresh it is."),
                 400: INVALID,
                 **(responses or {}),
+                429: error("`throttled`: too many queries; retry after `Retry-After` seconds."),
             }
         ),
     )

@@ -36,3 +36,12 @@ class OrderNotFound(DomainError):
     def __init__(self, order_id):
         self.order_id = order_id
         super().__init__(f"order {order_id} not found")
+
+
+class StaffOnly(DomainError):
+    """The actor may see the order but the action belongs to staff (ship and deliver): a
+    customer marking their own order shipped would take it out of staff's ship queue."""
+
+    def __init__(self, *, action: str):
+        self.action = action
+        super().__init__(f"only staff may {action} an order")

@@ -29,6 +29,9 @@ from .status import ALLOWED_TRANSITIONS, OrderStatus
 MAX_ITEMS = 50
 MAX_QUANTITY = 1000
 MAX_TEXT = 200
+# The customer's display name as orders keep it. Django's full name can be 301 characters
+# (150 + space + 150); a longer one is shortened with an ellipsis, never a refused order.
+MAX_CUSTOMER_NAME = 150
 
 
 @dataclass
@@ -62,7 +65,7 @@ class Order:
             OrderPlaced,
             now,
             customer_id=customer_id,
-            customer_name=customer_name,
+            customer_name=shortened(customer_name.strip(), MAX_CUSTOMER_NAME),
             items=tuple(items),
         )
         return order
@@ -183,3 +186,8 @@ def _require_text(field_name: str, value: str, message: str) -> None:
         raise InvalidOrder({field_name: [message]})
     if len(value) > MAX_TEXT:
         raise InvalidOrder({field_name: [f"At most {MAX_TEXT} characters."]})
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else its start and "…" within `limit`."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -16,6 +16,7 @@ from readmodels.queries.params import (
     ReadYourWritesParams,
     validated_params,
 )
+from readmodels.queries.throttling import QueryRateThrottle
 from readmodels.schema import (
     NOT_PROJECTED,
     AnalyticsSerializer,
@@ -62,7 +63,11 @@ def list_read_model(query_params) -> str:
     return "order_search" if (query_params.get("q") or "").strip() else "order_summaries"
 
 
-class OrderListApi(APIView):
+class QueryApi(APIView):
+    throttle_classes = [QueryRateThrottle]  # 429 past QUERY_RATE_LIMIT per user
+
+
+class OrderListApi(QueryApi):
     @query_schema(
         "listOrders",
         "List orders (order_summaries), or search them with q (order_search)",
@@ -87,7 +92,7 @@ class OrderListApi(APIView):
         return Response({**page, "metadata": metadata(request, read_model, params)})
 
 
-class OrderDetailApi(APIView):
+class OrderDetailApi(QueryApi):
     @query_schema(
         "getOrder",
         "One order (order_details)",
@@ -106,7 +111,7 @@ class OrderDetailApi(APIView):
         return Response({"order": detail.view, "metadata": meta})
 
 
-class AnalyticsApi(APIView):
+class AnalyticsApi(QueryApi):
     @query_schema(
         "getAnalytics",
         "Counts and revenue by status and by day (order_analytics)",

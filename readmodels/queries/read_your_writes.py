@@ -4,6 +4,10 @@ A query that passes `consistencyToken` and `waitMs` is held — asynchronously, 
 database connection and no thread — until the read model has applied the token's order up to
 its seq, or until the wait runs out. Then the ordinary (sync, DRF) query view answers, and
 its metadata says whether the token was reached (`stale: true` when not).
+
+No connection between checks: each check (and the session lookup before the first) gives its
+connection back to the pool at once. A user has at most READ_YOUR_WRITES_MAX_WAITS_PER_USER
+waits at a time (wait_slots.py); a query beyond that is answered at once, unwaited.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from collections.abc import Callable
 from asgiref.sync import sync_to_async
 
 from readmodels.push.projection_waiters import waiters
-from readmodels.queries.consistency import token_reached
+from readmodels.queries.consistency import release_connections, token_reached_then_release
 from readmodels.queries.params import ReadYourWritesParams
+from readmodels.queries.wait_slots import wait_slot
 
 
 def waits_for_token(view, read_model_for: Callable[[dict], str]):
@@ -34,12 +39,16 @@ def waits_for_token(view, read_model_for: Callable[[dict], str]):
         if params.is_valid() and params.validated_data.get("waitMs") and user.is_authenticated:
             token = params.validated_data.get("consistencyToken")
             if token is not None:
-                await _wait(
-                    read_model_for(request.GET),
-                    token,
-                    None if user.is_staff else user.pk,
-                    params.validated_data["waitMs"] / 1000,
-                )
+                # The session and user lookups took a connection: not kept while waiting.
+                await sync_to_async(release_connections)()
+                async with wait_slot(user.pk) as may_wait:
+                    if may_wait:
+                        await _wait(
+                            read_model_for(request.GET),
+                            token,
+                            None if user.is_staff else user.pk,
+                            params.validated_data["waitMs"] / 1000,
+                        )
         return await sync_to_async(view)(request, *args, **kwargs)
 
     wait_then_answer.csrf_exempt = True
@@ -48,7 +57,7 @@ def waits_for_token(view, read_model_for: Callable[[dict], str]):
 
 async def _wait(read_model: str, token, customer_id: int | None, seconds: float) -> None:
     deadline = time.monotonic() + seconds
-    reached = sync_to_async(token_reached)
+    reached = sync_to_async(token_reached_then_release)
     while not await reached(read_model, token, customer_id=customer_id):
         remaining = deadline - time.monotonic()
         if remaining <= 0:

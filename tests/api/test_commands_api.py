@@ -143,18 +143,20 @@ def test_the_catalogue_lists_active_products_with_their_prices(alice_client, cat
 # ---- confirm, ship, deliver, cancel ----------------------------------------------------------
 
 
-def test_the_whole_life_cycle_answers_200_with_the_updated_view(alice_client, alice_order):
-    """Given a pending order, when it is confirmed, shipped and delivered, then each command
-    answers 200 with the new status, the next seq and a timeline that grew by one."""
+def test_the_whole_life_cycle_answers_200_with_the_updated_view(
+    alice_client, staff_client, alice_order
+):
+    """Given a pending order, when alice confirms it and staff ship and deliver it, then each
+    command answers 200 with the new status, the next seq and a timeline that grew by one."""
     order_id = alice_order.order.order_id
     steps = [
-        ("confirm", {}, "confirmed"),
-        ("ship", {"trackingNumber": "1Z999AA1"}, "shipped"),
-        ("deliver", {}, "delivered"),
+        (alice_client, "confirm", {}, "confirmed"),
+        (staff_client, "ship", {"trackingNumber": "1Z999AA1"}, "shipped"),
+        (staff_client, "deliver", {}, "delivered"),
     ]
 
-    for seq, (action, body, status) in enumerate(steps, start=2):
-        response = post(alice_client, command_path(order_id, action), body)
+    for seq, (client, action, body, status) in enumerate(steps, start=2):
+        response = post(client, command_path(order_id, action), body)
 
         assert response.status_code == 200, (action, response.content)
         payload = response.json()
@@ -326,6 +328,7 @@ ACTION_BODIES = {
     "deliver": {},
     "cancel": {"reason": "mistake"},
 }
+STAFF_ACTIONS = ("ship", "deliver")  # API.md: a customer gets 403 forbidden
 
 
 @pytest.mark.parametrize("action", ACTION_BODIES)
@@ -372,6 +375,33 @@ def test_another_customers_order_stays_404_even_when_the_command_would_be_refuse
 
     assert response.status_code == 404
     assert "currentStatus" not in error_of(response)
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [("confirmed", "ship"), ("shipped", "deliver"), ("pending", "ship"), ("delivered", "deliver")],
+)
+def test_a_customer_may_not_ship_or_deliver_even_their_own_order(
+    alice_client, alice_order, staff_user, write_model_counts, status, action
+):
+    """Given alice's order in `status`, when she sends a staff action to it (ship, deliver:
+    API.md "Roles per command"), then she gets 403 `forbidden` in the API's error shape,
+    before the status is looked at (no 409 with currentStatus), and nothing is written: a
+    customer's "shipped" would take the order out of staff's ship queue and stop them
+    cancelling it."""
+    order_id = alice_order.order.order_id
+    take_to(status, order_id, staff_user)
+    before = write_model_counts()
+
+    response = post(alice_client, command_path(order_id, action), ACTION_BODIES[action])
+
+    assert response.status_code == 403
+    error = error_of(response)
+    assert error["code"] == "forbidden"
+    assert "staff" in error["message"]
+    assert "currentStatus" not in error
+    assert write_model_counts() == before
+    assert OrderRow.objects.get(pk=order_id).status == status
 
 
 def test_staff_can_command_any_customers_order(alice_order, staff_client):
@@ -517,15 +547,17 @@ def take_to(status: str, order_id, actor) -> None:
     ],
 )
 def test_an_invalid_transition_is_409_with_the_current_status(
-    alice, alice_client, alice_order, write_model_counts, status, action
+    alice_client, staff_client, staff_user, alice_order, write_model_counts, status, action
 ):
-    """Given an order in `status`, when a command not allowed from there arrives, then it
-    gets 409 invalid_transition with currentStatus, and nothing is written."""
+    """Given an order in `status`, when a command not allowed from there arrives from someone
+    allowed to send it (staff for ship and deliver, the owner otherwise), then it gets 409
+    invalid_transition with currentStatus, and nothing is written."""
     order_id = alice_order.order.order_id
-    take_to(status, order_id, alice)
+    take_to(status, order_id, staff_user)
     before = write_model_counts()
+    client = staff_client if action in STAFF_ACTIONS else alice_client
 
-    response = post(alice_client, command_path(order_id, action), ACTION_BODIES[action])
+    response = post(client, command_path(order_id, action), ACTION_BODIES[action])
 
     assert response.status_code == 409
     error = error_of(response)
@@ -534,3 +566,28 @@ def test_an_invalid_transition_is_409_with_the_current_status(
     assert error["message"]
     assert write_model_counts() == before
     assert OrderRow.objects.get(pk=order_id).status == status
+
+
+# ---- the customer's name ----------------------------------------------------------------------
+
+
+def test_a_customer_with_the_longest_full_name_django_allows_can_still_order(
+    django_user_model, client_for, catalogue
+):
+    """Given a customer whose first and last names are each as long as Django allows (150),
+    so that the full name is 301 characters, when they place an order, then it is placed
+    (not a 500: the orders' customer_name holds 150) and their name is shown shortened with
+    an ellipsis, in the command's answer and in the event the read models project."""
+    customer = django_user_model.objects.create_user(
+        username="longname", password="x", first_name="F" * 150, last_name="L" * 150
+    )
+
+    response = post(client_for(customer), "/api/orders/", WIDGETS_AND_GADGETS)
+
+    assert response.status_code == 201, response.content
+    shown = response.json()["order"]["customer"]
+    assert len(shown) == 150
+    assert shown == "F" * 149 + "…"
+    order_id = response.json()["order"]["orderId"]
+    assert OrderRow.objects.get(pk=order_id).customer_name == shown
+    assert Event.objects.get(order_id=order_id).data["customerName"] == shown

@@ -146,16 +146,16 @@ def test_an_unexpired_key_is_still_remembered(alice, alice_client, catalogue):
     assert OrderRow.objects.count() == 1
 
 
-def test_a_refused_command_replays_its_409(alice, alice_client, alice_order, confirm_order_as):
-    """Given alice tried to ship her pending order with key K (409), and the order has since
-    been confirmed, when the retry with K arrives, then it gets the original 409 again — the
-    command is not run a second time, so the order is not shipped behind her back."""
+def test_a_refused_command_replays_its_409(alice, staff_client, alice_order, confirm_order_as):
+    """Given staff tried to ship alice's pending order with key K (409), and the order has
+    since been confirmed, when the retry with K arrives, then it gets the original 409 again —
+    the command is not run a second time, so the order is not shipped behind anyone's back."""
     order_id = alice_order.order.order_id
     path = f"/api/orders/{order_id}/ship"
-    refused = post_with_key(alice_client, path, {"trackingNumber": "T-1"}, "ship-1")
+    refused = post_with_key(staff_client, path, {"trackingNumber": "T-1"}, "ship-1")
     confirm_order_as(alice, order_id)
 
-    retry = post_with_key(alice_client, path, {"trackingNumber": "T-1"}, "ship-1")
+    retry = post_with_key(staff_client, path, {"trackingNumber": "T-1"}, "ship-1")
 
     assert refused.status_code == 409
     assert refused.json()["error"]["currentStatus"] == "pending"

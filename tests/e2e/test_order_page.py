@@ -89,7 +89,9 @@ def test_confirm_shows_confirmed_at_once_then_updating_until_projected(
         "the badge cleared before every read model had applied the confirmation"
     )
     expect(detail_status(page)).to_have_text("confirmed")
-    expect(page.get_by_role("button", name="Ship")).to_be_visible()
+    # Ship is a staff action (API.md): a customer is offered Cancel only
+    expect(page.get_by_role("button", name="Cancel order")).to_be_visible()
+    expect(page.get_by_role("button", name="Ship")).to_have_count(0)
     assert recorded_texts(page, STATUS) == ["pending", "confirmed"]
     screenshot(page, "order-detail")
     tab.assert_no_console_errors()
@@ -191,3 +193,23 @@ def test_a_second_tab_shows_updating_by_push_until_projected(
     expect(row.locator(".status-badge")).to_have_text("confirmed")
     first.assert_no_console_errors()
     second.assert_no_console_errors()
+
+
+def test_ship_is_offered_to_staff_and_never_to_the_customer(
+    live, browsers, alice, staff_user, place_order_as, confirm_order_as
+):
+    """Given alice's confirmed order, staff's order page offers Ship (a staff action: API.md),
+    while alice's own page offers only Cancel: the server would refuse her a Ship (403)."""
+    live.start_pipeline()
+    order_id = place_order_as(alice).order.order_id
+    confirm_order_as(alice, order_id)
+    live.projected()
+
+    staff_page = browsers.logged_in(staff_user, f"/orders/{order_id}").page
+    alice_page = browsers.logged_in(alice, f"/orders/{order_id}").page
+
+    expect(detail_status(staff_page)).to_have_text("confirmed")
+    expect(staff_page.get_by_role("button", name="Ship")).to_be_visible()
+    expect(detail_status(alice_page)).to_have_text("confirmed")
+    expect(alice_page.get_by_role("button", name="Cancel order")).to_be_visible()
+    expect(alice_page.get_by_role("button", name="Ship")).to_have_count(0)

@@ -2,6 +2,7 @@
 development SECRET_KEY is refused. Each runs Django in a subprocess with production's
 environment (settings are read once per process)."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -27,6 +28,11 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+REPORT_MODE = (
+    "import json; from django.conf import settings as s; print(json.dumps({name: getattr(s, "
+    "name) for name in ('DEBUG', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
+    "'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS')}))"
+)
 PRODUCTION = {
     "DEBUG": "false",
     "ALLOWED_HOSTS": "orders.example.com",
@@ -60,7 +66,43 @@ def test_production_refuses_to_start_with_the_development_secret_key():
         assert "SECRET_KEY" in done.stderr
 
 
-def test_development_still_starts_without_any_configuration():
+def test_production_is_the_default_when_debug_is_not_set():
+    """Given a deployment that sets what production needs but forgets DEBUG, then it runs as
+    production: DEBUG off, secure cookies, HTTPS redirect, HSTS, and a clean deploy check."""
+    configured = {key: value for key, value in PRODUCTION.items() if key != "DEBUG"}
+    secret = secrets.token_urlsafe(50)
+
+    done = manage("check", "--deploy", "--fail-level", "WARNING", **configured, SECRET_KEY=secret)
+    settings = (
+        manage("shell", "-c", REPORT_MODE, **configured, SECRET_KEY=secret)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues" in done.stdout
+    assert json.loads(settings) == {
+        "DEBUG": False,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+    }
+
+
+def test_a_deployment_without_debug_or_secret_key_refuses_to_start():
+    """Given no configuration at all (no DEBUG, no SECRET_KEY), then Django refuses to start
+    rather than run with debug pages and the development key."""
     done = manage("check")
+
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert "SECRET_KEY" in done.stderr
+
+
+def test_development_starts_without_other_configuration_when_debug_is_on():
+    """Given DEBUG=true (as `make run`, the tests and docker-compose.yml set it), Django
+    starts with the development defaults and nothing else."""
+    done = manage("check", DEBUG="true")
 
     assert done.returncode == 0, done.stdout + done.stderr

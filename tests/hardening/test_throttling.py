@@ -1,5 +1,5 @@
-"""Rate limits: commands per user (429 `throttled` with Retry-After), and failed logins per
-username and per client address (refused without checking the password)."""
+"""Rate limits: commands and queries per user (429 `throttled` with Retry-After), and failed
+logins per username and per client address (refused without checking the password)."""
 
 import time
 import uuid
@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from config import login_throttle
 from orders.models import Order
 from orders.throttling import CommandRateThrottle
+from readmodels.queries.throttling import QueryRateThrottle
 
 pytestmark = [pytest.mark.django_db]
 
@@ -80,6 +81,57 @@ def test_queries_are_not_counted_as_commands(alice, alice_client, frozen_clock, 
     assert alice_client.get("/api/products/").status_code == 200
     assert alice_client.get("/api/products/").status_code == 200
     assert confirm_unknown_order(alice_client).status_code == 404
+
+
+# ---- queries -------------------------------------------------------------------------------
+
+QUERY_DEFAULT = "20/second"  # config/settings.py; the suite's environment lifts it
+
+
+@pytest.fixture
+def frozen_query_clock(monkeypatch):
+    now = time.time()
+    clock = {"now": now}
+    monkeypatch.setattr(QueryRateThrottle, "timer", lambda self: clock["now"])
+    return clock
+
+
+def forget_queries_of(user) -> None:
+    cache.delete(QueryRateThrottle.cache_format % {"scope": "queries", "ident": user.pk})
+
+
+def test_the_21st_query_in_a_second_is_throttled(
+    alice, alice_client, bob_client, catalogue, frozen_query_clock, settings
+):
+    """Given the default limit of 20 queries per second per user, when alice sends 21 in one
+    second (list, one order, analytics alike), then the 21st is refused with 429 `throttled`
+    and Retry-After; bob is not affected; a second later alice may query again; commands
+    are not counted as queries."""
+    settings.QUERY_RATE_LIMIT = QUERY_DEFAULT
+    forget_queries_of(alice)
+    paths = ["/api/orders/", f"/api/orders/{uuid.uuid4()}/", "/api/analytics/"]
+
+    answers = [alice_client.get(paths[i % 3]).status_code for i in range(20)]
+    refused = alice_client.get("/api/orders/")
+
+    assert answers == [200, 404, 200] * 6 + [200, 404]
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "1"
+    assert refused.json()["error"]["code"] == "throttled"
+    assert bob_client.get("/api/orders/").status_code == 200
+    assert confirm_unknown_order(alice_client).status_code == 404  # a command: not a query
+
+    frozen_query_clock["now"] += 1.01
+    assert alice_client.get("/api/orders/").status_code == 200
+
+
+def test_the_query_rate_is_a_setting(alice, alice_client, frozen_query_clock, settings):
+    forget_queries_of(alice)
+    settings.QUERY_RATE_LIMIT = "2/minute"
+
+    answers = [alice_client.get("/api/analytics/").status_code for _ in range(3)]
+
+    assert answers == [200, 200, 429]
 
 
 # ---- logins --------------------------------------------------------------------------------

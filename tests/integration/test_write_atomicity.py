@@ -199,9 +199,9 @@ def test_a_successful_command_announces_once_after_commit(
 
 
 def test_a_refused_command_announces_nothing(
-    alice, alice_order, listener, announcements, write_model_counts
+    staff_user, alice_order, listener, announcements, write_model_counts
 ):
-    """Given a pending order, when alice tries to deliver it (not allowed), then nothing is
+    """Given a pending order, when staff try to deliver it (not allowed), then nothing is
     written and nothing announced."""
     received_notifications(listener, timeout=0.1)  # drain the placement's NOTIFY
     announcements.clear()
@@ -209,7 +209,7 @@ def test_a_refused_command_announces_nothing(
 
     with pytest.raises(InvalidStateTransition):
         services.deliver_order(
-            command=DeliverOrder(order_id=alice_order.order.order_id), actor=alice
+            command=DeliverOrder(order_id=alice_order.order.order_id), actor=staff_user
         )
 
     assert write_model_counts() == before

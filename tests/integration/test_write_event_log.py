@@ -56,11 +56,11 @@ PATHS = {
 
 
 @pytest.mark.parametrize("steps", PATHS.values(), ids=PATHS.keys())
-def test_each_command_appends_its_events_in_sequence(alice, alice_order, steps):
+def test_each_command_appends_its_events_in_sequence(staff_user, alice_order, steps):
     """Given a placed order, when commands run, then the log holds exactly the recorded events,
     numbered 1…n for the order, in a growing global position, each readable as its event."""
     order_id = alice_order.order.order_id
-    recorded = list(alice_order.order.pending_events) + run_commands(alice, order_id, steps)
+    recorded = list(alice_order.order.pending_events) + run_commands(staff_user, order_id, steps)
 
     log = log_of(order_id)
 
@@ -71,10 +71,10 @@ def test_each_command_appends_its_events_in_sequence(alice, alice_order, steps):
 
 
 @pytest.mark.parametrize("steps", PATHS.values(), ids=PATHS.keys())
-def test_replaying_the_log_gives_the_state_in_the_order_tables(alice, alice_order, steps):
+def test_replaying_the_log_gives_the_state_in_the_order_tables(staff_user, alice_order, steps):
     """The order tables are a cache of the log: folding the log reproduces them exactly."""
     order_id = alice_order.order.order_id
-    run_commands(alice, order_id, steps)
+    run_commands(staff_user, order_id, steps)
     row = OrderRow.objects.get(pk=order_id)
     stored = repository.to_aggregate(row, list(row.items.all()))
 

@@ -48,7 +48,7 @@ def test_each_command_is_counted_by_outcome_and_timed(
     # When: commands succeed, are invalid, are refused, and crash
     assert alice_client.post("/api/orders/", ORDER, format="json").status_code == 201
     assert alice_client.post("/api/orders/", {"items": []}, format="json").status_code == 400
-    assert alice_client.post(f"{order_url}/deliver", {}, format="json").status_code == 409
+    assert alice_client.post(f"{order_url}/deliver", {}, format="json").status_code == 403
     unknown = "/api/orders/00000000-0000-0000-0000-000000000000/confirm"
     assert alice_client.post(unknown, {}, format="json").status_code == 404
     monkeypatch.setattr("orders.services.confirm_order", _crash)

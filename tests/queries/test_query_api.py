@@ -61,9 +61,12 @@ def command(client: APIClient, order_id: str, action: str, body: dict | None = N
     return response.json()
 
 
-def confirm_and_ship(client: APIClient, order_id: str, tracking_number: str) -> dict:
-    command(client, order_id, "confirm")
-    return command(client, order_id, "ship", {"trackingNumber": tracking_number})
+def confirm_and_ship(
+    owner: APIClient, staff: APIClient, order_id: str, tracking_number: str
+) -> dict:
+    """The owner confirms; staff ship (a staff action: API.md)."""
+    command(owner, order_id, "confirm")
+    return command(staff, order_id, "ship", {"trackingNumber": tracking_number})
 
 
 def placed_and_projected(client: APIClient, items: dict[str, int] | None = None) -> dict:
@@ -141,11 +144,11 @@ def test_list_returns_the_documented_body_and_summaries_that_match_the_order(
     assert body["metadata"]["readModel"] == "order_summaries"
 
 
-def test_list_follows_the_order_through_its_life(alice_client, catalogue):
+def test_list_follows_the_order_through_its_life(alice_client, staff_client, catalogue):
     # Given: a projected order that is then confirmed and shipped
     order_id = placed_and_projected(alice_client)["order"]["orderId"]
     command(alice_client, order_id, "confirm")
-    shipped = command(alice_client, order_id, "ship", {"trackingNumber": "1Z999AA1"})
+    shipped = command(staff_client, order_id, "ship", {"trackingNumber": "1Z999AA1"})
 
     # When: the changes are projected and alice lists her orders
     project_all(order_id)
@@ -302,10 +305,12 @@ def test_search_finds_orders_by_product_customer_and_order_id(
     assert list_orders(staff_client, q="!&|:*'")["results"] == []
 
 
-def test_search_finds_an_order_by_its_tracking_number_once_shipped(alice_client, catalogue):
+def test_search_finds_an_order_by_its_tracking_number_once_shipped(
+    alice_client, staff_client, catalogue
+):
     # Given: alice's order, shipped with a tracking number
     order_id = placed_and_projected(alice_client)["order"]["orderId"]
-    confirm_and_ship(alice_client, order_id, "TRK-5501-ZX")
+    confirm_and_ship(alice_client, staff_client, order_id, "TRK-5501-ZX")
 
     # When / then: until the shipment is projected the number finds nothing; then it does
     assert list_orders(alice_client, q="TRK-5501-ZX")["results"] == []
@@ -315,11 +320,13 @@ def test_search_finds_an_order_by_its_tracking_number_once_shipped(alice_client,
     assert (body["results"][0]["status"], body["results"][0]["seq"]) == ("shipped", 3)
 
 
-def test_search_ranks_the_better_match_first_and_needs_every_word(alice_client, catalogue):
+def test_search_ranks_the_better_match_first_and_needs_every_word(
+    alice_client, staff_client, catalogue
+):
     # Given: an older order in which "gizmo" occurs twice (product and tracking number),
     # a newer one with "gizmo" once, and a newest one without any gizmo
     better = placed_and_projected(alice_client, {"widget": 1, "gizmo": 1})["order"]["orderId"]
-    confirm_and_ship(alice_client, better, "GIZMO-1")
+    confirm_and_ship(alice_client, staff_client, better, "GIZMO-1")
     project_all(better)
     weaker = placed_and_projected(alice_client, {"widget": 1, "gizmo": 1})["order"]["orderId"]
     placed_and_projected(alice_client, {"widget": 1})
@@ -355,7 +362,9 @@ def test_search_respects_ownership_and_the_status_filter(
 # ---- one order ----------------------------------------------------------------------------
 
 
-def test_detail_equals_the_command_response_after_each_projected_change(alice_client, catalogue):
+def test_detail_equals_the_command_response_after_each_projected_change(
+    alice_client, staff_client, catalogue
+):
     # Given: alice's order, projected
     placed = placed_and_projected(alice_client)
     order_id = placed["order"]["orderId"]
@@ -369,8 +378,9 @@ def test_detail_equals_the_command_response_after_each_projected_change(alice_cl
     # Then: the projected view equals the view the command answered with
     assert detail() == placed["order"]
     # ...and so it stays through confirm and ship
-    for action, body in [("confirm", {}), ("ship", {"trackingNumber": "1Z999AA1"})]:
-        answered = command(alice_client, order_id, action, body)
+    steps = [(alice_client, "confirm", {}), (staff_client, "ship", {"trackingNumber": "1Z999AA1"})]
+    for client, action, body in steps:
+        answered = command(client, order_id, action, body)
         project_all(order_id)
         assert detail() == answered["order"], action
     assert detail()["trackingNumber"] == "1Z999AA1"

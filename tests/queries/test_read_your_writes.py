@@ -79,13 +79,13 @@ def test_waiting_rechecks_the_database_rarely(monkeypatch, alice_client, catalog
     # Given: a write that will not be projected, and a counter of read-model checks
     placed = place(alice_client)
     checks = []
-    real_check = read_your_writes.token_reached
+    real_check = read_your_writes.token_reached_then_release
 
     def counting_check(*args, **kwargs):
         checks.append(time.monotonic())
         return real_check(*args, **kwargs)
 
-    monkeypatch.setattr(read_your_writes, "token_reached", counting_check)
+    monkeypatch.setattr(read_your_writes, "token_reached_then_release", counting_check)
 
     # When: a query waits a full second for it
     alice_client.get(

@@ -10,6 +10,7 @@ from orders import services
 from orders.domain.commands import (
     CancelOrder,
     ConfirmOrder,
+    DeliverOrder,
     PlaceOrder,
     RequestedItem,
     ShipOrder,
@@ -18,6 +19,7 @@ from orders.domain.errors import (
     InvalidOrder,
     InvalidStateTransition,
     OrderNotFound,
+    StaffOnly,
     VersionConflict,
 )
 from orders.domain.status import OrderStatus
@@ -140,3 +142,27 @@ def test_an_unknown_order_is_not_found():
         services.confirm_order(
             command=ConfirmOrder(order_id=uuid4()), actor=STAFF, uow=FakeUnitOfWork()
         )
+
+
+@pytest.mark.parametrize("action", ["ship", "deliver"])
+def test_a_customer_may_not_ship_or_deliver_even_their_own_order(action):
+    """Ship and deliver are staff actions (API.md): the owner's attempt is refused before the
+    status is looked at (deliver from "confirmed" would otherwise be a transition error), and
+    nothing more is stored or announced."""
+    uow = FakeUnitOfWork()
+    order_id = place(uow).order.order_id
+    services.confirm_order(command=ConfirmOrder(order_id=order_id), actor=ALICE, uow=uow)
+    command = {
+        "ship": lambda: services.ship_order(
+            command=ShipOrder(order_id=order_id, tracking_number="T-1"), actor=ALICE, uow=uow
+        ),
+        "deliver": lambda: services.deliver_order(
+            command=DeliverOrder(order_id=order_id), actor=ALICE, uow=uow
+        ),
+    }[action]
+
+    with pytest.raises(StaffOnly):
+        command()
+
+    assert len(uow.orders.events) == 2
+    assert uow.orders.stored[order_id].status == OrderStatus.CONFIRMED

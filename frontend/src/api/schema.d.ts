@@ -202,7 +202,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a shipped order delivered */
+        /** Mark a shipped order delivered (staff) */
         post: operations["deliverOrder"];
         delete?: never;
         options?: never;
@@ -219,7 +219,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ship a confirmed order */
+        /** Ship a confirmed order (staff) */
         post: operations["shipOrder"];
         delete?: never;
         options?: never;
@@ -375,7 +375,7 @@ export interface components {
             };
         };
         ErrorBody: {
-            /** @description Machine-readable: invalid, not_found, invalid_transition, version_conflict, request_in_progress, idempotency_key_reused, not_authenticated, permission_denied, throttled, too_large, … */
+            /** @description Machine-readable: invalid, not_found, invalid_transition, version_conflict, request_in_progress, idempotency_key_reused, forbidden, not_authenticated, permission_denied, throttled, too_large, … */
             code: string;
             /** @description For people; may change. */
             message: string;
@@ -639,6 +639,17 @@ export interface operations {
             /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `throttled`: too many queries; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -936,6 +947,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description `throttled`: too many queries; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     placeOrder: {
@@ -979,13 +1001,15 @@ export interface operations {
             /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
             403: {
                 headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running. */
+            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running, or its commit failed and its outcome is not known yet. */
             409: {
                 headers: {
                     /** @description Present when this is the stored answer to an earlier request with the key. */
@@ -1079,6 +1103,17 @@ export interface operations {
                     "application/json": components["schemas"]["NotYetProjected"];
                 };
             };
+            /** @description `throttled`: too many queries; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     cancelOrder: {
@@ -1124,6 +1159,8 @@ export interface operations {
             /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
             403: {
                 headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1141,7 +1178,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running. */
+            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running, or its commit failed and its outcome is not known yet. */
             409: {
                 headers: {
                     /** @description Present when this is the stored answer to an earlier request with the key. */
@@ -1226,6 +1263,8 @@ export interface operations {
             /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
             403: {
                 headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1243,7 +1282,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running. */
+            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running, or its commit failed and its outcome is not known yet. */
             409: {
                 headers: {
                     /** @description Present when this is the stored answer to an earlier request with the key. */
@@ -1325,9 +1364,11 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
+            /** @description `forbidden`: ship and deliver are staff actions, and the caller is a customer (the order is theirs: another customer's order is 404); or `not_authenticated`: no session; or `permission_denied`: a missing or wrong X-CSRFToken header. */
             403: {
                 headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1345,7 +1386,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running. */
+            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running, or its commit failed and its outcome is not known yet. */
             409: {
                 headers: {
                     /** @description Present when this is the stored answer to an earlier request with the key. */
@@ -1427,9 +1468,11 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
+            /** @description `forbidden`: ship and deliver are staff actions, and the caller is a customer (the order is theirs: another customer's order is 404); or `not_authenticated`: no session; or `permission_denied`: a missing or wrong X-CSRFToken header. */
             403: {
                 headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1447,7 +1490,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running. */
+            /** @description `invalid_transition` (with `currentStatus`): the order's status does not allow this; `version_conflict` (with `currentSeq`): `expectedVersion` is not the order's version; `request_in_progress`: a request with this Idempotency-Key is still running, or its commit failed and its outcome is not known yet. */
             409: {
                 headers: {
                     /** @description Present when this is the stored answer to an earlier request with the key. */

@@ -94,7 +94,7 @@ function Page({ me }: { me: Me }) {
     <main id="main" className="page" ref={main} tabIndex={-1}>
       {route.page === "orders" && <OrdersListPage />}
       {route.page === "newOrder" && <PlaceOrderPage />}
-      {route.page === "order" && <OrderDetailPage key={route.orderId} orderId={route.orderId} />}
+      {route.page === "order" && <OrderDetailPage key={route.orderId} orderId={route.orderId} isStaff={me.isStaff} />}
       {route.page === "pipeline" && <PipelinePage me={me} />}
       {route.page === "notFound" && (
         <>

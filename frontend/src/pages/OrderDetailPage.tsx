@@ -29,7 +29,7 @@ import { readCannotHelpYet } from "../state/readSkipping";
 
 const POLL_MS = 5000;
 
-export function OrderDetailPage({ orderId }: { orderId: string }) {
+export function OrderDetailPage({ orderId, isStaff }: { orderId: string; isStaff: boolean }) {
   const [state, dispatch] = useReducer(orderDetailReducer, initialOrderDetailState);
   const on = useStore(patternsOn);
 
@@ -145,6 +145,7 @@ export function OrderDetailPage({ orderId }: { orderId: string }) {
 
         <OrderActions
           status={order.status}
+          isStaff={isStaff}
           busy={state.inFlight !== null}
           fieldErrors={failure?.fields}
           onCommand={(command) => send(command)}

@@ -29,8 +29,11 @@ const TARGET_STATUS: Record<OrderAction, OrderStatus> = {
   cancel: "cancelled",
 };
 
-export function allowedActions(status: OrderStatus): OrderAction[] {
-  return ACTIONS_BY_STATUS[status];
+/** Ship and deliver are staff actions: the server refuses them to customers (403). */
+const STAFF_ACTIONS: ReadonlySet<OrderAction> = new Set(["ship", "deliver"]);
+
+export function allowedActions(status: OrderStatus, isStaff: boolean): OrderAction[] {
+  return ACTIONS_BY_STATUS[status].filter((action) => isStaff || !STAFF_ACTIONS.has(action));
 }
 
 export function targetStatus(action: OrderAction): OrderStatus {

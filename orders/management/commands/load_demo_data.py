@@ -181,7 +181,8 @@ def ensure_catalogue() -> int:
 
 
 def make_order(planned: PlannedOrder, *, customer, staff) -> None:
-    """Take one order to its planned status, each step a command of its own."""
+    """Take one order to its planned status, each step a command of its own, by whoever may
+    send it: the customer places, confirms and cancels; staff ship and deliver (API.md)."""
     result = services.place_order(command=PlaceOrder(items=planned.items), actor=customer)
     order_id = result.order.order_id
     goes_through_confirmed = planned.status in (

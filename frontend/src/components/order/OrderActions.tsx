@@ -5,6 +5,8 @@ import { ACTION_LABELS, allowedActions, type OrderAction, type OrderCommand } fr
 
 interface Props {
   status: OrderStatus;
+  /** Ship and Deliver are staff actions (API.md): customers are not offered them. */
+  isStaff: boolean;
   busy: boolean;
   /** Field errors of the last failed command (400), e.g. {"trackingNumber": [...]}. */
   fieldErrors?: Record<string, string[]> | undefined;
@@ -12,9 +14,9 @@ interface Props {
 }
 
 /** Only the buttons the current status allows; Ship and Cancel ask for their input inline. */
-export function OrderActions({ status, busy, fieldErrors, onCommand }: Props) {
+export function OrderActions({ status, isStaff, busy, fieldErrors, onCommand }: Props) {
   const [openForm, setOpenForm] = useState<"ship" | "cancel" | null>(null);
-  const actions = allowedActions(status);
+  const actions = allowedActions(status, isStaff);
   // "Back" removes the form that had focus: give focus back to the button that opened it.
   const returnFocusTo = useRef<OrderAction | null>(null);
   const group = useRef<HTMLDivElement>(null);
