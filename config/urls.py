@@ -11,7 +11,7 @@ from config.metrics import metrics_view
 from orders import api as commands
 from orders.account_api import MeApi
 from readmodels import api as queries
-from readmodels import ops_api, ops_health
+from readmodels import journey_api, ops_api, ops_health
 from readmodels.metrics import measured_query
 from readmodels.read_your_writes import waits_for_token
 
@@ -44,6 +44,7 @@ urlpatterns = [
         "api/orders/<uuid:order_id>/",
         query(queries.OrderDetailApi.as_view(), lambda _: "order_details"),
     ),
+    path("api/orders/<uuid:order_id>/journey", journey_api.OrderJourneyApi.as_view()),
     path(
         "api/analytics/",
         query(queries.AnalyticsApi.as_view(), lambda _: "order_analytics"),

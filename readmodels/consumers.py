@@ -78,6 +78,9 @@ class OrderUpdatesConsumer(AsyncJsonWebsocketConsumer):
     async def order_projected(self, message):
         await self._forward(message)
 
+    async def order_failed(self, message):
+        await self._forward(message)
+
     async def _forward(self, message: dict) -> None:
         self._touch()
         await self.send_json(_public(message))

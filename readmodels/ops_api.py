@@ -43,6 +43,8 @@ class LagApi(StaffApi):
                         "stale": lag.freshness.stale,
                         "pendingOutbox": lag.pending_outbox,
                         "deadLetters": lag.dead_letters,
+                        "heldOrders": lag.held.orders,
+                        "heldEvents": lag.held.events,
                         "strategy": lag.strategy,
                         "history": [
                             {"at": s.at.isoformat(), "lagMs": s.lag_ms}
