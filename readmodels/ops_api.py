@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from rest_framework import serializers
-from rest_framework.permissions import IsAdminUser
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -96,7 +96,19 @@ def demo_state() -> dict:
 
 
 class DemoControlsApi(StaffApi):
-    @ops_schema("getDemoControls", "Demo controls of the Pipeline page", DemoSettingsSerializer)
+    """Anyone logged in may read the demo controls (customers see them read-only, to know why
+    their pages lag or fail); only staff change them: they apply to every user's orders."""
+
+    def get_permissions(self):
+        if self.request.method == "GET":
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    @ops_schema(
+        "getDemoControls",
+        "Demo controls of the Pipeline page (readable by any logged-in user)",
+        DemoSettingsSerializer,
+    )
     def get(self, request):
         return Response(demo_state())
 

@@ -28,7 +28,6 @@ THRESHOLDS = {
 }
 STAFF_ENDPOINTS = [
     ("get", "/api/ops/lag", None),
-    ("get", "/api/ops/demo", None),
     ("put", "/api/ops/demo", {"projectionDelayMs": {"order_summaries": 500}}),
     ("get", "/api/ops/dead-letters", None),
     ("post", "/api/ops/dead-letters/replay", {"ids": [1]}),
@@ -97,6 +96,23 @@ def test_ops_endpoints_refuse_customers_and_anonymous_callers(
 )
 def test_ops_endpoints_answer_staff(staff_client, method, path, body):
     assert call(staff_client, method, path, body).status_code == 200
+
+
+def test_customers_may_read_the_demo_controls_but_not_change_them(
+    alice_client, anonymous_client, staff_client
+):
+    """Customers see the demo controls read-only: they explain the customer's own slow or
+    failed views, but apply to everyone's orders."""
+    # Given: staff slowed order_details down
+    ok(staff_client.put("/api/ops/demo", {"projectionDelayMs": {"order_details": 2000}}, "json"))
+
+    # When: a customer reads them / Then: the same settings staff see
+    assert ok(alice_client.get("/api/ops/demo"))["projectionDelayMs"]["order_details"] == 2000
+    # ...but changing them is refused, and anonymous callers may not even read them
+    refused = alice_client.put("/api/ops/demo", {"projectionDelayMs": {"order_details": 0}}, "json")
+    assert refused.status_code == 403
+    assert anonymous_client.get("/api/ops/demo").status_code in (401, 403)
+    assert ReadModelState.objects.get(name="order_details").demo_delay_ms == 2000
 
 
 # ---- lag ----------------------------------------------------------------------------------

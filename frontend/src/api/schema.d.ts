@@ -79,7 +79,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Demo controls of the Pipeline page */
+        /** Demo controls of the Pipeline page (readable by any logged-in user) */
         get: operations["getDemoControls"];
         /** Change demo controls: a projection delay, or fail the next event */
         put: operations["setDemoControls"];
