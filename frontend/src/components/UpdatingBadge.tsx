@@ -26,9 +26,7 @@ export function UpdatingBadge({ orderId, compact = false }: { orderId: string; c
           className={compact ? "projection-failed is-compact" : "projection-failed"}
           title={`Could not update: ${readModelList(failed)}`}
         >
-          {compact
-            ? "Not updated"
-            : "This view could not be updated; staff have been notified."}
+          {compact ? "Not updated" : failureMessage(failed)}
           {staff && !compact && <span className="updating-behind"> ({failed.join(", ")})</span>}
         </span>
       )}
@@ -41,4 +39,17 @@ export function UpdatingBadge({ orderId, compact = false }: { orderId: string; c
       )}
     </>
   );
+}
+
+const VIEW_NAMES: Record<string, string> = {
+  order_summaries: "the order list",
+  order_search: "search results",
+  order_analytics: "analytics",
+};
+
+/** On the order page: "This view …" when its own read model failed, else the views by name. */
+function failureMessage(failed: string[]): string {
+  if (failed.includes("order_details")) return "This view could not be updated; staff have been notified.";
+  const views = failed.map((name) => VIEW_NAMES[name] ?? name).join(" and ");
+  return `This order in ${views} could not be updated; staff have been notified.`;
 }

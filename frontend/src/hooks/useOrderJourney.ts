@@ -1,5 +1,7 @@
 import { api } from "../api/client";
 import type { Journey } from "../api/types";
+import { projectionTracker } from "../app/stores";
+import { observeJourney } from "../state/journey";
 import type { RefreshReason } from "../state/refreshBus";
 import { usePolledResource, type PolledResource } from "./usePolledResource";
 
@@ -10,5 +12,8 @@ export function useOrderJourney(orderId: string): PolledResource<Journey> {
     intervalMs: null,
     refreshOn: (reason: RefreshReason) =>
       reason.kind === "connected" || ("orderId" in reason && reason.orderId === orderId),
+    // What each read model did with each event is the badges' evidence too (a reload after
+    // the dead letter's push still shows the failure).
+    onData: (journey) => projectionTracker.set((tracker) => observeJourney(tracker, journey, Date.now())),
   });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JourneyEvent, JourneyLeg } from "../api/types";
-import { fullyAppliedAfter, legSummary, sinceCommit } from "./journey";
+import { fullyAppliedAfter, legSummary, observeJourney, sinceCommit } from "./journey";
+import { emptyTracker, failedFor } from "./projectionTracker";
 
 const COMMITTED = "2025-01-15T10:00:00.000+00:00";
 
@@ -45,5 +46,20 @@ describe("the journey of an event", () => {
     };
     expect(fullyAppliedAfter(event)).toBe("+5.1 s");
     expect(fullyAppliedAfter({ ...event, readModels: [leg({ state: "on_its_way", appliedAt: null })] })).toBeNull();
+  });
+});
+
+describe("the journey as the badges' evidence", () => {
+  it("marks a dead-lettered leg as failed and clears it once the journey shows it applied", () => {
+    const event = (state: JourneyLeg["state"]): JourneyEvent => ({
+      seq: 2,
+      type: "OrderConfirmed",
+      committedAt: COMMITTED,
+      readModels: [leg({ readModel: "order_search", state })],
+    });
+    const failed = observeJourney(emptyTracker, { orderId: "o1", events: [event("dead_lettered")] }, 0);
+    expect(failedFor(failed, "o1")).toEqual(["order_search"]);
+    const replayed = observeJourney(failed, { orderId: "o1", events: [event("applied")] }, 0);
+    expect(failedFor(replayed, "o1")).toEqual([]);
   });
 });

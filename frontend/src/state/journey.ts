@@ -1,8 +1,9 @@
 // The journey panel's arithmetic: where an event's time went, in milliseconds
 // after its commit, and each leg's state in words.
 
-import type { JourneyEvent, JourneyLeg } from "../api/types";
+import type { Journey, JourneyEvent, JourneyLeg } from "../api/types";
 import { formatLag } from "./freshness";
+import { onFailed, onProjected, type ProjectionTracker } from "./projectionTracker";
 
 /** "+12 ms", "+4.2 s"; "—" when the step has not happened (or is no longer recorded). */
 export function sinceCommit(committedAt: string, at: string | null | undefined): string {
@@ -39,4 +40,21 @@ export function fullyAppliedAfter(event: JourneyEvent): string | null {
   if (event.readModels.some((leg) => leg.state !== "applied" || !leg.appliedAt)) return null;
   const latest = Math.max(...event.readModels.map((leg) => Date.parse(leg.appliedAt ?? "")));
   return sinceCommit(event.committedAt, new Date(latest).toISOString());
+}
+
+/**
+ * The journey as evidence for the badges: an applied leg is like an
+ * `order.projected`, a dead-lettered one like an `order.failed`. So a page
+ * loaded after the push (a reload, another tab) still shows the failure.
+ */
+export function observeJourney(tracker: ProjectionTracker, journey: Journey, nowMs: number): ProjectionTracker {
+  let next = tracker;
+  for (const event of journey.events) {
+    for (const leg of event.readModels) {
+      const message = { orderId: journey.orderId, seq: event.seq, readModel: leg.readModel };
+      if (leg.state === "applied") next = onProjected(next, message, nowMs);
+      if (leg.state === "dead_lettered") next = onFailed(next, message, nowMs);
+    }
+  }
+  return next;
 }
