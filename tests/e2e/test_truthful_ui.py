@@ -66,6 +66,10 @@ def test_a_placed_order_is_listed_at_once_while_order_summaries_lags_5_s(
     expect(row.locator(".status-note")).to_have_text(
         "from your command; not yet in order_summaries", timeout=1_000
     )
+    # Plain words for customers; the read models' names are in the tooltip
+    badge = row.locator(".updating-badge")
+    expect(badge).to_have_text("Updating…")
+    expect(badge).to_have_attribute("title", re.compile(r"order_summaries \(the order list\)"))
     assert not OrderSummary.objects.filter(order_id=order_id).exists(), (
         "order_summaries should still lag: the row must come from the command's answer"
     )

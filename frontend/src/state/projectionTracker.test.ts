@@ -155,6 +155,14 @@ describe("a dead letter turns the spinner into a message until a replay", () => 
     expect(failedFor(caughtUp, ORDER)).toEqual([]);
   });
 
+  it("adds no spinner for later events of a held order: they wait behind the dead letter", () => {
+    const tracker = pending(failed(emptyTracker, 1, "order_summaries"), 2, ["order_summaries", "order_details"]);
+    expect(behindFor(tracker, ORDER)).toEqual(["order_details"]);
+    expect(failedFor(tracker, ORDER)).toEqual(["order_summaries"]);
+    // The replay applies the dead event and those behind it: everything clears.
+    expect(failedFor(projected(tracker, 2, "order_summaries"), ORDER)).toEqual([]);
+  });
+
   it("is not forgotten with age: only a replay clears it", () => {
     const tracker = forgetOlderThan(failed(emptyTracker, 2, "order_search"), T0 + 3_600_000, 60_000);
     expect(failedFor(tracker, ORDER)).toEqual(["order_search"]);

@@ -218,6 +218,8 @@ function addWaits(
   for (const readModel of readModels) {
     const applied = tracker.applied[orderId]?.[readModel];
     if (applied && applied.seq >= seq) continue; // projected before pending: already there
+    // Held behind a dead letter: later events wait for the replay, and the message says so.
+    if (tracker.failed[orderId]?.[readModel]) continue;
     const existing = next[readModel];
     if (existing && existing.seq > seq) continue; // already waiting for something newer
     next[readModel] = {
