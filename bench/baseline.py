@@ -15,13 +15,14 @@ from django.utils import timezone
 from orders import repository, services
 from orders.api import CommandApi, command_response, place_order_command, validated
 from orders.serializers import ChangeOrderInput
+from orders.unit_of_work import DjangoCatalogue
 
 
 class BaselinePlaceOrderApi(CommandApi):
     def execute(self, request):
         command = place_order_command(request.data)
         with transaction.atomic():
-            order = services.new_order(command, request.user)
+            order = services.new_order(command, request.user, DjangoCatalogue())
             repository.save(order, is_new=True)
         return command_response(services.CommandResult(order=order, seq=order.version), 201)
 

@@ -23,7 +23,7 @@ import psutil
 from bench.config import FULL, QUICK
 
 RESULTS = Path(__file__).resolve().parent / "results"
-WORKLOADS = ("commands", "pgbench", "freshness", "strategies", "throughput", "rebuild")
+WORKLOADS = ("idle", "commands", "pgbench", "freshness", "strategies", "throughput", "rebuild")
 
 
 def parse_args(argv):
@@ -150,9 +150,18 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def workload(name: str):
-    from bench.workloads import command_cost, freshness, pgbench, rebuild, strategies, throughput
+    from bench.workloads import (
+        command_cost,
+        freshness,
+        idle,
+        pgbench,
+        rebuild,
+        strategies,
+        throughput,
+    )
 
     return {
+        "idle": idle.run_idle,
         "commands": command_cost.run_command_cost,
         "pgbench": pgbench.run_pgbench,
         "freshness": freshness.run_freshness,

@@ -10,6 +10,8 @@ class Config:
     quick: bool
     # command cost (closed loop, place then confirm)
     concurrencies: tuple[int, ...] = (1, 8, 32)
+    # idle: how long the quiet window is in which each component's CPU time is read
+    idle_seconds: float = 10.0
     command_warmup: float = 3.0
     command_seconds: float = 20.0  # per concurrency and side, split into rounds:
     command_rounds: int = 4  # API and baseline alternate, one round each at a time
@@ -43,6 +45,7 @@ FULL = Config(quick=False)
 
 QUICK = Config(
     quick=True,
+    idle_seconds=5.0,
     command_warmup=0.5,
     command_seconds=3.0,
     command_rounds=2,

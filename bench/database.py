@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
 from orders.subscriptions import READ_MODELS
-from readmodels.pipeline_tables import empty_pipeline_tables
+from readmodels.pipeline.tables import empty_pipeline_tables
 
 PRODUCTS = {"widget": ("Widget", Decimal("19.90")), "gadget": ("Gadget", Decimal("5.25"))}
 ORDER_ITEMS = [{"productId": "widget", "quantity": 2}, {"productId": "gadget", "quantity": 1}]
@@ -191,6 +191,10 @@ def commit_to_applied_ms(pairs: list[tuple[str, int]], read_models=READ_MODELS) 
         for read_model, ms in cursor.fetchall():
             latencies[read_model].append(None if ms is None else float(ms))
     return latencies
+
+
+def unfinished_outbox_rows() -> int:
+    return scalar("SELECT count(*) FROM orders_outboxmessage WHERE state <> 'done'")
 
 
 def unapplied(pairs: list[tuple[str, int]], read_models=READ_MODELS) -> int:

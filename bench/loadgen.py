@@ -38,6 +38,7 @@ class Observations:
     pushes: list[list] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     ws_connected: int = 0
+    read_backs: int = 0  # read-your-writes reads answered (spec "read_your_writes")
 
     def error(self, text: str) -> None:
         self.errors[text] = self.errors.get(text, 0) + 1
@@ -58,6 +59,7 @@ class LoadGenerator:
         self.projected: dict[tuple[str, str], int] = {}  # (order, read model) → highest seq
         self.settled = 0  # WebSocket listeners connected or failed
         self.places = 0
+        self.reads: set[asyncio.Task] = set()  # read-your-writes reads under way
 
     def now(self) -> float:
         return self.clock() - self.origin
@@ -93,11 +95,27 @@ class LoadGenerator:
             self.out.error(f"{kind}: {type(error).__name__}: {error}")
         done = self.now()
         order = answer.get("order", {}).get("orderId", order_id)
+        if answer and self.spec.get("read_your_writes"):
+            # As a client showing its write would: read it back, waiting for the token.
+            # Not awaited: the waits run beside the load, in the same web processes.
+            read_back = asyncio.create_task(self.read_back(user, order, answer))
+            self.reads.add(read_back)
+            read_back.add_done_callback(self.reads.discard)
         measured = self.measure_from <= due < self.measure_until
         self.out.requests.append(
             [kind, due, sent, done, status, order, answer.get("seq"), measured]
         )
         return answer
+
+    async def read_back(self, user: dict, order_id: str, answer: dict) -> None:
+        url = f"{self.base}/api/orders/{order_id}/"
+        params = {"consistencyToken": answer["consistencyToken"], "waitMs": "2000"}
+        try:
+            async with self.http.get(url, params=params, headers=self.headers(user)) as reply:
+                await reply.read()
+                self.out.read_backs += reply.status == 200
+        except Exception as error:  # recorded, the load goes on
+            self.out.error(f"read back: {type(error).__name__}: {error}")
 
     async def open_loop(self) -> None:
         spec = self.spec
@@ -198,9 +216,9 @@ class LoadGenerator:
             deadline = self.clock() + self.spec.get("drain_timeout", 10)
             while self.pushes_missing() and self.clock() < deadline:
                 await asyncio.sleep(0.05)
-            for task in listeners:
+            for task in [*listeners, *self.reads]:
                 task.cancel()
-            await asyncio.gather(*listeners, return_exceptions=True)
+            await asyncio.gather(*listeners, *self.reads, return_exceptions=True)
         return self.out
 
 
@@ -216,6 +234,8 @@ async def generate(spec: dict) -> dict:
             "pushes": out.pushes,
             "errors": out.errors,
             "wsConnected": out.ws_connected,
+            "readBacks": out.read_backs,
+            "pushesLost": generator.pushes_missing(),
             "measureFrom": generator.measure_from,
             "measureUntil": generator.measure_until,
         }

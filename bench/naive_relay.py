@@ -23,7 +23,7 @@ def relay_naively_once(batch_size: int = BATCH_SIZE) -> int:
     from django.conf import settings
     from django.db import connection, transaction
 
-    from readmodels.relay import claim_due_rows
+    from readmodels.pipeline.relay import claim_due_rows
     from readmodels.tasks import project
 
     with transaction.atomic(), connection.cursor() as cursor:

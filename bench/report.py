@@ -59,6 +59,18 @@ def verdict(ok: bool | None, goal: str) -> str:
 def rows(results: dict) -> list[Row]:
     out: list[Row] = []
     w = results["workloads"]
+    idle = w.get("idle")
+    if idle:
+        for name, share in idle["cpuShare"].items():
+            out.append(
+                Row(
+                    "0 idle",
+                    f"{name}: CPU over {idle['windowSeconds']:.0f} s with nothing to do, "
+                    "% of one CPU",
+                    f"{share * 100:.1f}",
+                    goal=verdict(share < 0.03, "< 3 %"),
+                )
+            )
     commands, pgbench = w.get("commands"), w.get("pgbench")
     if commands:
         section = "1 command cost"
@@ -162,6 +174,18 @@ def rows(results: dict) -> list[Row]:
                         pct(base, "p50", "p95", "p99"),
                         times(ratio(value.get("p99"), base.get("p99") if base else None)),
                         goal,
+                    )
+                )
+            lost = fig.get("pushesLost")
+            if lost is not None:
+                expected = fig["push"]["order_summaries"]["afterResponseMs"]["count"] * len(MODELS)
+                out.append(
+                    Row(
+                        section,
+                        f"{rate}/s order.projected pushes lost (of {expected}), "
+                        f"{fig.get('readBacks', 0)} read-your-writes reads beside",
+                        num(lost),
+                        goal=verdict(lost == 0, "0"),
                     )
                 )
             push = fig["push"]["order_summaries"]["afterResponseMs"]

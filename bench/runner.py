@@ -29,7 +29,7 @@ BASELINE_PATHS = {
 }
 ALL_READ_MODELS = database.READ_MODELS
 # The baselines' worker: the reference design applies the one event its task names, so it
-# does not take along the work queued behind the task (readmodels/projector.py).
+# does not take along the work queued behind the task (readmodels/pipeline/projector.py).
 REFERENCE_PROJECTOR = {"PROJECTOR_QUEUED_WORK_LIMIT": "0"}
 PREPARE_DATABASE = (
     "import django; django.setup(); from django.core.management import call_command; "

@@ -2,7 +2,7 @@
 
 Three checks, each "ok" or a short reason: PostgreSQL answers `SELECT 1`, Redis answers PING,
 and every projector queue had a worker heartbeat within HEALTH_WORKER_STALE_SECONDS
-(readmodels/heartbeat.py). 200 when all pass, 503 otherwise, with the failing part named:
+(readmodels/ops/heartbeat.py). 200 when all pass, 503 otherwise, with the failing part named:
 
     {"status": "unhealthy",
      "checks": {"postgres": "ok", "redis": "ok", "worker": "no heartbeat for 42 s (order_search)"}}
@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from readmodels.heartbeat import last_heartbeats, redis_client
+from readmodels.ops.heartbeat import last_heartbeats, redis_client
 
 logger = logging.getLogger(__name__)
 

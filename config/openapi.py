@@ -3,7 +3,8 @@
 drf-spectacular walks the URL conf and describes every DRF view it finds there. Two kinds of
 URL callbacks in config/urls.py are not DRF views themselves, and are looked through:
 
-* Query views are wrapped in an async read-your-writes wait (readmodels/read_your_writes.py).
+* Query views are wrapped in an async read-your-writes wait
+  (readmodels/queries/read_your_writes.py).
   That wrapper is made with `functools.wraps`, so it carries the wrapped view's `cls` and
   `initkwargs` and drf-spectacular sees the DRF view inside: nothing to do here.
 * GET and POST /api/orders/ are one dispatcher that sends each method to a different view,
@@ -72,7 +73,7 @@ def drop_trailing_slash_aliases(endpoints):
 
 
 def empty_query_values_mean_absent(result, generator, request, public):
-    """Postprocessing hook: `?page=` is the same as no `page` (readmodels/query_params.py
+    """Postprocessing hook: `?page=` is the same as no `page` (readmodels/queries/params.py
     validates the query dict as DRF does a form: an empty optional value is not given), so
     API.md's template `?status=&page=&pageSize=` is a valid request. `allowEmptyValue` says so.
     """

@@ -140,6 +140,10 @@ CHANNEL_LAYERS = {
             # none older than `expiry` seconds; the rest are dropped (docs/push-protocol.md).
             "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "100")),
             "expiry": int(os.environ.get("CHANNEL_LAYER_EXPIRY_SECONDS", "60")),
+            # Group members renew their membership every third of this (readmodels/push/sender.py),
+            # so the channels of a web process that died leave every group within a minute
+            # instead of a day, and stop costing every group_send a full, unread queue.
+            "group_expiry": 60,
         },
     }
 }
@@ -174,10 +178,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 OUTBOX_RELAY_BATCH_SIZE = int(os.environ.get("OUTBOX_RELAY_BATCH_SIZE", "500"))
 OUTBOX_REDELIVERY_SECONDS = float(os.environ.get("OUTBOX_REDELIVERY_SECONDS", "15"))
 # While commits keep coming, the relay claims at most once per this many milliseconds, so
-# they share claims and tasks; after a quiet spell it claims at once (readmodels/relay.py).
+# they share claims and tasks; after a quiet spell it claims at once (readmodels/pipeline/relay.py).
 OUTBOX_RELAY_LINGER_MS = float(os.environ.get("OUTBOX_RELAY_LINGER_MS", "50"))
 # A projector task also applies up to this many relayed rows queued behind it (0: only its
-# own), so that a busy worker's batches grow with its backlog (readmodels/projector.py).
+# own), so that a busy worker's batches grow with its backlog (readmodels/pipeline/projector.py).
 PROJECTOR_QUEUED_WORK_LIMIT = int(os.environ.get("PROJECTOR_QUEUED_WORK_LIMIT", "500"))
 # Done outbox rows and dedupe records are kept this long, then deleted by a periodic job.
 OUTBOX_RETENTION_HOURS = float(os.environ.get("OUTBOX_RETENTION_HOURS", "24"))
@@ -301,7 +305,7 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS"
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(64 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
-# Push sockets (readmodels/consumers.py, docs/push-protocol.md "Limits").
+# Push sockets (readmodels/push/consumer.py, docs/push-protocol.md "Limits").
 WS_MAX_CONNECTIONS_PER_USER = int(os.environ.get("WS_MAX_CONNECTIONS_PER_USER", "5"))
 WS_IDLE_TIMEOUT_SECONDS = float(os.environ.get("WS_IDLE_TIMEOUT_SECONDS", "300"))
 WS_MAX_INBOUND_BYTES = int(os.environ.get("WS_MAX_INBOUND_BYTES", "1024"))

@@ -13,10 +13,12 @@ from config.method_router import route_by_method
 from config.metrics import metrics_view
 from orders import api as commands
 from orders.account_api import MeApi
-from readmodels import api as queries
-from readmodels import journey_api, ops_api, ops_health
 from readmodels.metrics import measured_query
-from readmodels.read_your_writes import waits_for_token
+from readmodels.ops import api as ops_api
+from readmodels.ops import health as ops_health
+from readmodels.queries import api as queries
+from readmodels.queries import journey_api
+from readmodels.queries.read_your_writes import waits_for_token
 
 
 def command(action: str, view):

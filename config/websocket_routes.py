@@ -5,7 +5,7 @@ from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
-from readmodels.consumers import OrderUpdatesConsumer
+from readmodels.push.consumer import OrderUpdatesConsumer
 
 websocket_application = AllowedHostsOriginValidator(
     AuthMiddlewareStack(URLRouter([path("ws/orders/", OrderUpdatesConsumer.as_asgi())]))

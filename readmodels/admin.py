@@ -22,11 +22,10 @@ from orders.admin import (
 )
 from orders.models import OutboxMessage
 from orders.subscriptions import strategy_of
-
-from .lag_monitor import ReadModelLag, current_lag
-from .models import DeadLetter, ReadModelState
-from .projections import PROJECTIONS
-from .replay import replay_dead_letters
+from readmodels.models import DeadLetter, ReadModelState
+from readmodels.ops.lag_monitor import ReadModelLag, current_lag
+from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.projections import PROJECTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ class DeadLetterStatusFilter(admin.SimpleListFilter):
 @admin.register(DeadLetter)
 class DeadLetterAdmin(StaffReadOnly, ExactIdSearch, admin.ModelAdmin):
     """Events a read model gave up on. "Replay selected" applies them again, in sequence
-    order, with everything of their order parked behind them (readmodels.replay)."""
+    order, with everything of their order parked behind them (readmodels.pipeline.replay)."""
 
     list_display = [
         "id",
@@ -246,7 +245,7 @@ class ReadModelStateAdmin(StaffReadOnly, admin.ModelAdmin):
         `manage.py rebuild_readmodel NAME` (docs/runbook-rebuild.md). Queries keep being
         answered during a rebuild either way.
         """
-        from .rebuild import RebuildFailed, rebuild  # written separately; loaded when used
+        from readmodels.rebuild import RebuildFailed, rebuild  # loaded when used
 
         for state in queryset.order_by("name"):
             try:

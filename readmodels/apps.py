@@ -6,7 +6,7 @@ class ReadmodelsConfig(AppConfig):
     verbose_name = "Read models (query side)"
 
     def ready(self):
-        from . import push  # noqa: F401  (connects the push receivers)
-        from .strategies import wire_strategies
+        from readmodels.pipeline.strategies import wire_strategies
+        from readmodels.push import sender as push  # noqa: F401  (connects the push receivers)
 
         wire_strategies()

@@ -24,9 +24,8 @@ from prometheus_client.core import GaugeMetricFamily
 
 from orders.metrics import LATENCY_BUCKETS
 from orders.subscriptions import READ_MODELS
-
-from .lag_monitor import current_lag
-from .projections import PROJECTIONS
+from readmodels.ops.lag_monitor import current_lag
+from readmodels.projections import PROJECTIONS
 
 logger = logging.getLogger(__name__)
 

@@ -20,9 +20,8 @@ from orders.schema import (
     order_status,
 )
 from orders.subscriptions import READ_MODELS, STRATEGIES
-
-from .alert_rules import FIRING, OK
-from .order_freshness import DEAD_LETTERED, PENDING, RETRYING
+from readmodels.ops.alert_rules import FIRING, OK
+from readmodels.queries.order_freshness import DEAD_LETTERED, PENDING, RETRYING
 
 # Enums named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (config/openapi_settings.py)
 READ_MODEL_NAMES = list(READ_MODELS)

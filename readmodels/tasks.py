@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from .metrics import counting_errors
-from .projector import project_messages
+from readmodels.metrics import counting_errors
+from readmodels.pipeline.projector import project_messages
 
 
 @shared_task(name="readmodels.project", acks_late=True, ignore_result=True)
@@ -14,14 +14,14 @@ def project(read_model: str, message_ids: list[int]) -> None:
 
 @shared_task(name="readmodels.delete_old_pipeline_rows", ignore_result=True)
 def delete_old_pipeline_rows() -> dict[str, int]:
-    from .maintenance import delete_old_pipeline_rows as delete
+    from readmodels.pipeline.maintenance import delete_old_pipeline_rows as delete
 
     return delete()
 
 
 @shared_task(name="readmodels.record_lag", ignore_result=True)
 def record_lag() -> None:
-    from .lag_monitor import record_lag as record
+    from readmodels.ops.lag_monitor import record_lag as record
 
     record()
 
@@ -29,6 +29,6 @@ def record_lag() -> None:
 @shared_task(name="readmodels.heartbeat", ignore_result=True)
 def heartbeat(queue: str) -> None:
     """Sent by beat to each projector queue (settings): proves a worker consumes it."""
-    from .heartbeat import beat
+    from readmodels.ops.heartbeat import beat
 
     beat(queue)

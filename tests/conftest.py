@@ -25,10 +25,12 @@ PASSWORD = "correct-horse-battery"
 # ---- the test database -----------------------------------------------------------------
 
 
-@pytest.fixture(scope="session", autouse=True)
-def end_stray_database_sessions(django_db_setup, django_db_blocker):
-    """Worker subprocesses and async helper threads may still hold a connection to the test
-    database when the run ends; end them so that pytest-django can drop the database."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, plus a clean end: worker subprocesses and async helper
+    threads may still hold a connection to it when the run ends; end them so that
+    pytest-django can drop it. (Only tests that use the database set it up: tests/unit runs
+    with no PostgreSQL at all.)"""
     yield
     with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
         cursor.execute(

@@ -35,6 +35,7 @@ def freshness_run(run: Run, rate: int, *, sample: tuple[str, ...] = ()) -> dict:
         "warmup": config.freshness_warmup,
         "duration": config.freshness_seconds,
         "websocket": True,
+        "read_your_writes": True,  # each command read back with its token, as the UI does
         "drain_timeout": config.drain_seconds,
     }
     memory = None
@@ -55,6 +56,9 @@ def freshness_run(run: Run, rate: int, *, sample: tuple[str, ...] = ()) -> dict:
         "commitToAppliedMs": {name: summarize(values) for name, values in applied.items()},
         "push": {name: push_latencies(result, name) for name in database.READ_MODELS},
         "wsConnected": result["wsConnected"],
+        "readBacks": result.get("readBacks", 0),
+        # (command, read model) pairs with no order.projected once the drain was over
+        "pushesLost": result.get("pushesLost"),
         "raw": {"commitToAppliedMs": {name: rounded(v) for name, v in applied.items()}},
     }
     if memory is not None:
@@ -63,7 +67,8 @@ def freshness_run(run: Run, rate: int, *, sample: tuple[str, ...] = ()) -> dict:
     print(
         f"  {rate}/s offered: {figures['commands']['throughput']:.0f} cmd/s answered, "
         f"summaries p50 {_ms(summaries['p50'])} p99 {_ms(summaries['p99'])} ms, "
-        f"{summaries['missing']} of {summaries['count']} not applied in time",
+        f"{summaries['missing']} of {summaries['count']} not applied in time, "
+        f"{figures['pushesLost']} pushes lost",
         flush=True,
     )
     return figures

@@ -20,15 +20,14 @@ from django.db import connection
 from django.utils import timezone
 
 from orders.subscriptions import CDC, read_models_using
-
-from ..demo_controls import apply_delay, controls_for
-from ..models import CdcState
-from ..projections import get_projection
-from ..projector import apply_events
-from ..retry_policy import retry_delay
-from .derive import derive_events
-from .pgoutput import Begin, Commit, LogicalMessage, RowChange, decode
-from .state import PUBLICATION, slot_name
+from readmodels.cdc.derive import derive_events
+from readmodels.cdc.pgoutput import Begin, Commit, LogicalMessage, RowChange, decode
+from readmodels.cdc.state import PUBLICATION, slot_name
+from readmodels.models import CdcState
+from readmodels.pipeline.demo_controls import apply_delay, controls_for
+from readmodels.pipeline.projector import apply_events
+from readmodels.pipeline.retry_policy import retry_delay
+from readmodels.projections import get_projection
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,7 @@ from orders.domain.events import (
     OrderPlaced,
     OrderShipped,
 )
-
-from .pgoutput import RowChange
+from readmodels.cdc.pgoutput import RowChange
 
 logger = logging.getLogger(__name__)
 

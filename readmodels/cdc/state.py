@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from ..models import CdcState
+from readmodels.models import CdcState
 
 PUBLICATION = "orders_cdc"
 

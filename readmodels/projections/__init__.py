@@ -1,12 +1,11 @@
 """The registry of read models. Names match orders.subscriptions.READ_MODELS."""
 
 from orders.subscriptions import READ_MODELS
-
-from .analytics import AnalyticsProjection
-from .base import Projection
-from .details import DetailsProjection
-from .search import SearchProjection
-from .summaries import SummariesProjection
+from readmodels.projections.analytics import AnalyticsProjection
+from readmodels.projections.base import Projection
+from readmodels.projections.details import DetailsProjection
+from readmodels.projections.search import SearchProjection
+from readmodels.projections.summaries import SummariesProjection
 
 PROJECTIONS: dict[str, Projection] = {
     projection.name: projection

@@ -1,20 +1,17 @@
 """order_analytics: order counts and revenue by status and by day.
 
 Each order's row remembers what it contributes (its status, total and day); when a row
-changes, the counters move by the difference between its old and new contribution. Because
-that happens in the same seq-guarded transaction as the row change, a duplicate or replayed
-event can never count twice.
+changes, the counters move by the difference between its old and new contribution. The
+pipeline applies those deltas (readmodels/pipeline/counters.py) in the same seq-guarded
+transaction as the row change, so a duplicate or replayed event can never count twice.
 """
 
 from collections import Counter
 from decimal import Decimal
 
-from django.db import connection
-
 from orders.domain.events import OrderPlaced
-
-from ..models import AnalyticsByDay, AnalyticsByStatus, AnalyticsOrder
-from .base import Projection, Row
+from readmodels.models import AnalyticsByDay, AnalyticsByStatus, AnalyticsOrder
+from readmodels.projections.base import CounterDeltas, Projection, Row
 
 
 class AnalyticsProjection(Projection):
@@ -43,16 +40,19 @@ class AnalyticsProjection(Projection):
     def when_OrderCancelled(self, row: Row, event) -> Row:
         return {**row, "status": "cancelled"}
 
-    def after_save(self, changes: list[tuple[Row | None, Row]]) -> None:
-        by_status: Counter = Counter()  # (status, "orders" | "revenue") -> delta
-        by_day: Counter = Counter()  # (day, "placed" | "cancelled" | "revenue") -> delta
+    def counter_deltas(self, changes: list[tuple[Row | None, Row]]) -> list[CounterDeltas]:
+        by_status: Counter = Counter()  # (status, column) -> delta
+        by_day: Counter = Counter()  # (day, column) -> delta
         for before, after in changes:
             if before is not None and before["status"] == after["status"]:
                 continue
             for row, sign in ((before, -1), (after, +1)):
                 if row is not None:
                     _add_contribution(by_status, by_day, row, sign)
-        _apply_deltas(by_status, by_day)
+        return [
+            CounterDeltas(AnalyticsByStatus, "status", _nonzero(by_status)),
+            CounterDeltas(AnalyticsByDay, "day", _nonzero(by_day)),
+        ]
 
     def aggregate_sql(self, row_table: str, aggregate_tables: dict[str, str]) -> list[str]:
         by_status = aggregate_tables[AnalyticsByStatus._meta.db_table]
@@ -71,51 +71,16 @@ class AnalyticsProjection(Projection):
 def _add_contribution(by_status: Counter, by_day: Counter, row: Row, sign: int) -> None:
     total = Decimal(row["total"]) * sign
     cancelled = row["status"] == "cancelled"
-    by_status[row["status"], "orders"] += sign
+    by_status[row["status"], "order_count"] += sign
     by_status[row["status"], "revenue"] += total
-    by_day[row["placed_on"], "placed"] += sign
-    by_day[row["placed_on"], "cancelled"] += sign if cancelled else 0
+    by_day[row["placed_on"], "orders_placed"] += sign
+    by_day[row["placed_on"], "orders_cancelled"] += sign if cancelled else 0
     by_day[row["placed_on"], "revenue"] += 0 if cancelled else total
 
 
-def _apply_deltas(by_status: Counter, by_day: Counter) -> None:
-    """One upsert per counter table, rows in key order (so concurrent batches never deadlock
-    on them); keys whose deltas cancel out are left alone."""
-    statuses = sorted(
-        {s for s, _ in by_status if by_status[s, "orders"] or by_status[s, "revenue"]}
-    )
-    days = sorted(
-        {d for d, _ in by_day if any(by_day[d, k] for k in ("placed", "cancelled", "revenue"))}
-    )
-    with connection.cursor() as cursor:
-        if statuses:
-            cursor.execute(
-                f"""INSERT INTO {AnalyticsByStatus._meta.db_table} AS t
-                           (status, order_count, revenue)
-                    SELECT * FROM unnest(%s::text[], %s::int[], %s::numeric[]) ORDER BY 1
-                    ON CONFLICT (status) DO UPDATE SET
-                        order_count = t.order_count + EXCLUDED.order_count,
-                        revenue = t.revenue + EXCLUDED.revenue""",
-                [
-                    statuses,
-                    [by_status[s, "orders"] for s in statuses],
-                    [by_status[s, "revenue"] for s in statuses],
-                ],
-            )
-        if days:
-            cursor.execute(
-                f"""INSERT INTO {AnalyticsByDay._meta.db_table} AS t
-                           (day, orders_placed, orders_cancelled, revenue)
-                    SELECT * FROM unnest(%s::date[], %s::int[], %s::int[], %s::numeric[])
-                    ORDER BY 1
-                    ON CONFLICT (day) DO UPDATE SET
-                        orders_placed = t.orders_placed + EXCLUDED.orders_placed,
-                        orders_cancelled = t.orders_cancelled + EXCLUDED.orders_cancelled,
-                        revenue = t.revenue + EXCLUDED.revenue""",
-                [
-                    days,
-                    [by_day[d, "placed"] for d in days],
-                    [by_day[d, "cancelled"] for d in days],
-                    [by_day[d, "revenue"] for d in days],
-                ],
-            )
+def _nonzero(deltas: Counter) -> dict:
+    """{key: {column: delta}} for the keys whose deltas do not all cancel out."""
+    by_key: dict = {}
+    for (key, column), delta in deltas.items():
+        by_key.setdefault(key, {})[column] = delta
+    return {key: columns for key, columns in by_key.items() if any(columns.values())}

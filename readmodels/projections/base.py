@@ -4,19 +4,31 @@ A projection declares its name, its Celery queue, its freshness threshold, the t
 one row per order (whose `seq` column is the last event applied) and one `when_<EventType>`
 method per event. A `when_` method receives the row as it stands (a dict; empty before the
 first event) and returns the new row; it does no I/O. Storage, locking, deduplication,
-ordering and retries are the projector's job (readmodels/projector.py), so the same methods
+ordering and retries are the projector's job (readmodels/pipeline/projector.py), so the same methods
 serve incremental projection and rebuilds alike.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from django.db import models
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from orders.domain.events import DomainEvent
 
+if TYPE_CHECKING:  # the tables are named here; the pipeline reads and writes them
+    from django.db import models
+
 Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CounterDeltas:
+    """What to add to a counter table: per key value, per column, an amount (negative to
+    subtract). The pipeline applies it in the transaction that saves the rows."""
+
+    model: type[models.Model]
+    key: str
+    deltas: dict[Any, dict[str, Any]]
 
 
 class Projection:
@@ -40,9 +52,10 @@ class Projection:
         new_row["seq"] = event.seq
         return new_row
 
-    def after_save(self, changes: list[tuple[Row | None, Row]]) -> None:
-        """Hook for projections with aggregate tables: adjust them for these rows' changes
-        ((before, after) pairs; before is None for a new row), in as few statements as can."""
+    def counter_deltas(self, changes: list[tuple[Row | None, Row]]) -> list[CounterDeltas]:
+        """For projections with aggregate tables: how these rows' changes ((before, after)
+        pairs; before is None for a new row) move the counters."""
+        return []
 
     def aggregate_sql(self, row_table: str, aggregate_tables: dict[str, str]) -> list[str]:
         """SQL that fills the aggregate tables from the row table (used by rebuilds)."""

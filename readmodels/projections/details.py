@@ -2,9 +2,8 @@
 stored in exactly the OrderView shape of API.md so that a query serves it unchanged."""
 
 from orders.domain.events import DomainEvent, OrderCancelled, OrderPlaced, OrderShipped
-
-from ..models import OrderDetail
-from .base import Projection, Row
+from readmodels.models import OrderDetail
+from readmodels.projections.base import Projection, Row
 
 
 class DetailsProjection(Projection):

@@ -2,10 +2,9 @@
 product names and tracking number (PostgreSQL computes the tsvector from `document`)."""
 
 from orders.domain.events import OrderPlaced, OrderShipped
-
-from ..models import OrderSearchEntry
-from .base import Row
-from .summaries import SummariesProjection
+from readmodels.models import OrderSearchEntry
+from readmodels.projections.base import Row
+from readmodels.projections.summaries import SummariesProjection
 
 
 class SearchProjection(SummariesProjection):

@@ -1,9 +1,8 @@
 """order_summaries: status, total, item count, customer and dates for the order list."""
 
 from orders.domain.events import OrderPlaced
-
-from ..models import OrderSummary
-from .base import Projection, Row
+from readmodels.models import OrderSummary
+from readmodels.projections.base import Projection, Row
 
 
 class SummariesProjection(Projection):

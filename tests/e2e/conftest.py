@@ -152,8 +152,8 @@ def live(
 
 @pytest.fixture
 def projection_delay() -> Callable[[int], None]:
-    """projection_delay(2000): every read model sleeps 2 s before each projection (the
-    Pipeline page's demo control)."""
+    """projection_delay(2000): every read model applies each event 2 s after its commit at
+    the earliest (the Pipeline page's demo control; the relay holds the rows back)."""
 
     def set_delay(delay_ms: int) -> None:
         for name in PROJECTIONS:

@@ -12,7 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from config.asgi import application
-from readmodels import connection_slots
+from readmodels.push import connection_slots
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

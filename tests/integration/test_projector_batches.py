@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import OrderSummary, ReadModelState
-from readmodels.projector import project_messages
+from readmodels.pipeline.projector import project_messages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

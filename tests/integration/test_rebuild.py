@@ -1,4 +1,4 @@
-"""Rebuilding a read model from the event log (readmodels/rebuild.py) while it stays live.
+"""Rebuilding a read model from the event log (readmodels/rebuild/job.py) while it stays live.
 
 The reference for "right" is incremental projection: the projector applying each event in
 turn, as the relay and the workers do. A rebuild must end with exactly the rows (and counters)
@@ -30,15 +30,16 @@ from orders.domain.commands import (
 )
 from orders.domain.events import event_from_json
 from orders.models import Event, OutboxMessage, OutboxState
-from readmodels import rebuild as rebuild_module
-from readmodels.event_log import EVENT_COLUMNS, event_from_row
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.pipeline.event_log import EVENT_COLUMNS, event_from_row
+from readmodels.pipeline.projector import catch_up, project_messages
+from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS
 from readmodels.projections.summaries import SummariesProjection
-from readmodels.projector import catch_up, project_messages
 from readmodels.rebuild import EventFoldFailed, RebuildAlreadyRunning, UnknownReadModel, rebuild
-from readmodels.replay import replay_dead_letters
-from readmodels.row_store import writable_columns
+from readmodels.rebuild import connections as rebuild_connections
+from readmodels.rebuild import job as rebuild_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -347,7 +348,7 @@ def test_rebuild_while_commands_keep_arriving_ends_equal_to_incremental_projecti
     then after the outbox rows still owed are delivered, the read model equals a fold of the
     whole event log, its counters equal counters computed from its rows, every outbox row is
     done, and the live table answered every query (never empty)."""
-    monkeypatch.setattr(rebuild_module, "FETCH_SIZE", 4)  # many batches: a slower fold
+    monkeypatch.setattr(rebuild_job, "FETCH_SIZE", 4)  # many batches: a slower fold
     projection = PROJECTIONS[name]
     initial_orders = len(orders_in_every_state)
 
@@ -614,7 +615,7 @@ def test_the_fast_event_construction_equals_event_from_json(orders_in_every_stat
     """The rebuild builds events from its snapshot rows directly; each must equal what
     event_from_json(Event.to_json()) gives, timestamps and time zone included."""
     by_id = {e.event_id: event_from_json(e.to_json()) for e in Event.objects.all()}
-    with rebuild_module._snapshot_reader() as reader, reader.cursor(binary=True) as cursor:
+    with rebuild_connections.snapshot_reader() as reader, reader.cursor(binary=True) as cursor:
         cursor.execute(f"SELECT {EVENT_COLUMNS} FROM orders_event AS e")
         built = [event_from_row(*row) for row in cursor]
     assert len(built) == len(by_id)

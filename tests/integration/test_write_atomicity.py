@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from django.db import DataError, connection
 
-from orders import event_store, services
+from orders import event_store, services, unit_of_work
 from orders.announcements import OUTBOX_CHANNEL, order_committed
 from orders.domain.commands import DeliverOrder, PlaceOrder, RequestedItem
 from orders.domain.errors import InvalidStateTransition
@@ -100,13 +100,13 @@ def fail_writing_outbox(monkeypatch) -> type[Exception]:
 
 def fail_after_everything_is_written(monkeypatch) -> type[Exception]:
     """Everything is written and the announcement registered, then the transaction fails."""
-    real_announce = services.announce_after_commit
+    real_announce = unit_of_work.announce_after_commit
 
     def announce_then_fail(**kwargs):
         real_announce(**kwargs)
         raise SavingFailed("failure just before commit")
 
-    monkeypatch.setattr(services, "announce_after_commit", announce_then_fail)
+    monkeypatch.setattr(unit_of_work, "announce_after_commit", announce_then_fail)
     return SavingFailed
 
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from orders.models import Event, OutboxMessage, OutboxState
-from readmodels.heartbeat import forget, redis_client
 from readmodels.models import DeadLetter
+from readmodels.ops.heartbeat import forget, redis_client
 from tests.pipeline.conftest import processes  # noqa: F401  (real worker and relay processes)
 
 # ---- /metrics -----------------------------------------------------------------------------

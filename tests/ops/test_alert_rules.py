@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from readmodels.alert_rules import RULES
+from readmodels.ops.alert_rules import RULES
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "ops" / "prometheus"
 RUNBOOK = Path(__file__).resolve().parents[2] / "docs" / "runbook.md"

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.test import Client
 
-from readmodels.heartbeat import beat, projector_queues
+from readmodels.ops.heartbeat import beat, projector_queues
 from readmodels.projections import PROJECTIONS
 from tests.pipeline.harness import wait_until
 

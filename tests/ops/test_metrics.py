@@ -14,8 +14,8 @@ from orders.models import OutboxMessage, OutboxState
 from orders.subscriptions import READ_MODELS
 from readmodels import metrics
 from readmodels.models import ReadModelState
-from readmodels.projector import project_messages
-from readmodels.relay import relay_once
+from readmodels.pipeline.projector import project_messages
+from readmodels.pipeline.relay import relay_once
 from readmodels.tasks import project
 from tests.pipeline.harness import ROOT, pipeline_env, wait_for_projection
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from orders.models import OutboxMessage
 from readmodels.models import DeadLetter, ReadModelState
-from readmodels.projector import project_messages
-from readmodels.retry_policy import MAX_ATTEMPTS
+from readmodels.pipeline.projector import project_messages
+from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 
 
 @pytest.fixture

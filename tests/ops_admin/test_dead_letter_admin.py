@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, OrderDetail, OrderSummary
+from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
-from readmodels.retry_policy import MAX_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ import pytest
 from config.logging import JsonFormatter
 from readmodels import tasks
 from readmodels.models import DeadLetter
+from readmodels.pipeline.projector import project_messages
+from readmodels.pipeline.relay import relay_once
+from readmodels.pipeline.replay import replay_dead_letters
 from readmodels.projections import PROJECTIONS
-from readmodels.projector import project_messages
-from readmodels.relay import relay_once
-from readmodels.replay import replay_dead_letters
 
 
 @pytest.fixture
@@ -65,10 +65,10 @@ def test_an_order_is_followed_from_command_to_every_read_model_by_its_id(
         for line in pipeline:
             by_logger.setdefault(line["logger"], []).append(line)
         assert (committed["logger"], committed["command"]) == ("orders.announcements", command)
-        assert set(by_logger) == {"readmodels.relay", "readmodels.projector"}
-        (relayed,) = by_logger["readmodels.relay"]
+        assert set(by_logger) == {"readmodels.pipeline.relay", "readmodels.pipeline.projector"}
+        (relayed,) = by_logger["readmodels.pipeline.relay"]
         assert relayed["by_read_model"] == dict.fromkeys(PROJECTIONS, 1)
-        projected = by_logger["readmodels.projector"]
+        projected = by_logger["readmodels.pipeline.projector"]
         assert sorted(line["read_model"] for line in projected) == sorted(PROJECTIONS)
         assert {line["event_type"] for line in projected} == {event_type}
         assert len({relayed["event_id"], *(line["event_id"] for line in projected)}) == 1
@@ -90,10 +90,10 @@ def test_dead_letter_and_replay_lines_carry_the_order_event_and_read_model(
         "read_model": "order_search",
         "seq": 1,
     }
-    failures = [line for line in lines if line["logger"] == "readmodels.failures"]
+    failures = [line for line in lines if line["logger"] == "readmodels.pipeline.failures"]
     assert [line["attempts"] for line in failures] == [1, 2, 3, 4, 5]
     assert failures[-1]["level"] == "WARNING" and "dead letter" in failures[-1]["message"]
-    replayed = [line for line in lines if line["logger"] == "readmodels.replay"]
+    replayed = [line for line in lines if line["logger"] == "readmodels.pipeline.replay"]
     assert [(line["outcome"], line["dead_letter_id"]) for line in replayed] == [
         ("succeeded", dead.pk)
     ]

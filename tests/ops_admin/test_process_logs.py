@@ -35,11 +35,13 @@ def test_worker_and_relay_log_an_orders_journey_as_json(processes, alice, place_
     # ... and the order's id leads to the relay's batch and one line per read model
     projected = [json.loads(line) for line in worker if order_id in line]
     assert sorted(line["read_model"] for line in projected) == sorted(PROJECTIONS)
-    assert {(line["logger"], line["seq"]) for line in projected} == {("readmodels.projector", 1)}
+    assert {(line["logger"], line["seq"]) for line in projected} == {
+        ("readmodels.pipeline.projector", 1)
+    }
     # (a busy machine may see its rows re-sent after the redelivery timeout: more lines)
     relayed = [json.loads(line) for line in log_lines(processes, "relay") if order_id in line]
     assert relayed
     assert {(line["logger"], line["order_id"]) for line in relayed} == {
-        ("readmodels.relay", order_id)
+        ("readmodels.pipeline.relay", order_id)
     }
     assert relayed[0]["by_read_model"] == dict.fromkeys(PROJECTIONS, 1)

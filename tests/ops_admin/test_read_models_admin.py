@@ -5,8 +5,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+import readmodels.rebuild as rebuild_module
 from orders.models import Event, OutboxMessage, OutboxState
-from readmodels import rebuild as rebuild_module
 from readmodels.models import OrderSummary, ReadModelState
 from readmodels.projections import PROJECTIONS
 

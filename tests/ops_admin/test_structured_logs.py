@@ -18,8 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def record(message="applied %s", *args, exc_info=None, **extra) -> logging.LogRecord:
-    made = logging.getLogger("readmodels.projector").makeRecord(
-        "readmodels.projector", logging.WARNING, __file__, 1, message, args or ("x",), exc_info
+    made = logging.getLogger("readmodels.pipeline.projector").makeRecord(
+        "readmodels.pipeline.projector",
+        logging.WARNING,
+        __file__,
+        1,
+        message,
+        args or ("x",),
+        exc_info,
     )
     for key, value in extra.items():
         setattr(made, key, value)
@@ -48,7 +54,7 @@ def test_json_line_has_time_level_logger_message_and_context():
     assert datetime.fromisoformat(data["time"]).utcoffset().total_seconds() == 0
     assert {k: v for k, v in data.items() if k != "time"} == {
         "level": "WARNING",
-        "logger": "readmodels.projector",
+        "logger": "readmodels.pipeline.projector",
         "message": "order_summaries applied OrderPlaced",
         "event_id": "e-1",
         "order_id": "o-1",
@@ -76,7 +82,8 @@ def test_plain_line_ends_with_the_context_as_key_values():
     line = PlainFormatter().format(record(order_id="o-1", read_model="order_search", seq=2))
 
     assert line.endswith(
-        " WARNING readmodels.projector applied x order_id=o-1 read_model=order_search seq=2"
+        " WARNING readmodels.pipeline.projector applied x"
+        " order_id=o-1 read_model=order_search seq=2"
     )
 
 
@@ -95,7 +102,7 @@ LOG_SOME_LINES = """
 import logging, django
 django.setup()
 logging.getLogger("django.request").warning("Not Found: /nowhere")
-logging.getLogger("readmodels.projector").info(
+logging.getLogger("readmodels.pipeline.projector").info(
     "order_details applied OrderPlaced", extra={"order_id": "o-42", "read_model": "order_details"}
 )
 logging.getLogger("celery.task").warning("from a task")
@@ -122,7 +129,7 @@ def test_a_process_logs_json_lines_to_stderr_each_once():
     parsed = [json.loads(line) for line in lines]  # every line is JSON
     assert [(p["logger"], p["message"]) for p in parsed] == [
         ("django.request", "Not Found: /nowhere"),  # once, not twice
-        ("readmodels.projector", "order_details applied OrderPlaced"),
+        ("readmodels.pipeline.projector", "order_details applied OrderPlaced"),
         ("celery.task", "from a task"),
     ]
     assert parsed[1]["order_id"] == "o-42" and parsed[1]["read_model"] == "order_details"

@@ -1,5 +1,5 @@
 """Fixtures for the pipeline tests. Emptying the pipeline between examples is
-readmodels/pipeline_tables.py's empty_pipeline_tables()."""
+readmodels/pipeline/tables.py's empty_pipeline_tables()."""
 
 import pytest
 

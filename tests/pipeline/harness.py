@@ -20,8 +20,8 @@ from django.db import connection
 
 from orders.domain.events import event_from_json
 from orders.models import Event, OutboxMessage, OutboxState
+from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS
-from readmodels.row_store import writable_columns
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUES = ",".join(PROJECTIONS)

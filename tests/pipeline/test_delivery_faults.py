@@ -2,10 +2,12 @@
 flushing Redis, or running two relays at once loses nothing and duplicates no effect."""
 
 import base64
+import contextlib
 import json
 import signal
 from datetime import timedelta
 
+import psycopg
 import pytest
 import redis
 from django.conf import settings
@@ -13,13 +15,13 @@ from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
 from readmodels import tasks
-from readmodels.models import ReadModelState
+from readmodels.pipeline.relay import relay_once
 from readmodels.projections import PROJECTIONS
-from readmodels.relay import relay_once
 
 from .harness import (
     assert_read_models_match_event_log,
     outbox_unfinished,
+    pipeline_env,
     wait_for_projection,
     wait_until,
 )
@@ -32,26 +34,30 @@ def place_orders(place_order_as, customers, count: int) -> None:
         place_order_as(customers[index % len(customers)])
 
 
-def slow_down_projection(milliseconds: int) -> None:
-    for name in PROJECTIONS:
-        ReadModelState.objects.update_or_create(name=name, defaults={"demo_delay_ms": milliseconds})
+@contextlib.contextmanager
+def order_summaries_held():
+    """Hold the read model's lock exclusively from another connection, as a rebuild's swap
+    does: every order_summaries batch then stops mid-transaction, holding a worker process."""
+    lock = "SELECT pg_advisory_lock(hashtextextended('readmodel:order_summaries', 0))"
+    with psycopg.connect(pipeline_env()["DATABASE_URL"], autocommit=True) as holder:
+        holder.execute(lock)
+        yield
 
 
 def test_sigkill_of_a_worker_mid_batch_loses_nothing(processes, place_order_as, alice, bob):
-    # Given: a slow worker busy with a backlog
-    slow_down_projection(300)
+    # Given: a worker busy with a backlog, its order_summaries batches stuck mid-transaction
     place_orders(place_order_as, [alice, bob], 30)
-    worker = processes.start_worker(concurrency=2)
-    processes.start_relay()
-    done_before_kill = wait_until(
-        lambda: OutboxMessage.objects.filter(state=OutboxState.DONE).count(),
-        what="the worker to finish some work",
-    )
+    with order_summaries_held():
+        worker = processes.start_worker(concurrency=2)
+        processes.start_relay()
+        done_before_kill = wait_until(
+            lambda: OutboxMessage.objects.filter(state=OutboxState.DONE).count(),
+            what="the worker to finish some work",
+        )
 
-    # When: the worker and its pool processes are killed without warning
-    processes.kill(worker, signal.SIGKILL)
+        # When: the worker and its pool processes are killed without warning
+        processes.kill(worker, signal.SIGKILL)
     assert outbox_unfinished() > 0, "the kill should have hit a worker with work left"
-    slow_down_projection(0)
     processes.start_worker(concurrency=2)
 
     # Then: after recovery everything is projected, each event exactly once

@@ -8,8 +8,8 @@ import pytest
 
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, OrderSummary, ProcessedEvent, ReadModelState
-from readmodels.replay import replay_dead_letters
-from readmodels.retry_policy import BASE_DELAY_SECONDS, JITTER, MAX_ATTEMPTS
+from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.pipeline.retry_policy import BASE_DELAY_SECONDS, JITTER, MAX_ATTEMPTS
 
 from .harness import assert_read_models_match_event_log, wait_for_projection, wait_until
 

@@ -15,9 +15,9 @@ from orders.domain.events import event_from_json
 from orders.domain.order import Order
 from orders.models import Event, OutboxMessage
 from readmodels.models import OrderSummary
-from readmodels.pipeline_tables import empty_pipeline_tables
+from readmodels.pipeline.projector import project_messages
+from readmodels.pipeline.tables import empty_pipeline_tables
 from readmodels.projections import PROJECTIONS
-from readmodels.projector import project_messages
 
 from .harness import assert_read_models_match_event_log
 

@@ -19,10 +19,10 @@ from orders.domain.errors import InvalidStateTransition
 from orders.models import Event, OutboxMessage
 from readmodels.cdc import consumer as cdc
 from readmodels.models import AnalyticsOrder, OrderSummary, ProcessedEvent, ReadModelState
-from readmodels.pipeline_tables import empty_pipeline_tables
+from readmodels.pipeline.strategies import check_strategies
+from readmodels.pipeline.tables import empty_pipeline_tables
 from readmodels.projections import PROJECTIONS
 from readmodels.projections.summaries import SummariesProjection
-from readmodels.strategies import check_strategies
 
 from .harness import ROOT, assert_read_models_match_event_log, pipeline_env, wait_until
 

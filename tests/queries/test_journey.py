@@ -15,10 +15,10 @@ from orders import services
 from orders.domain.commands import CancelOrder
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.pipeline.projector import catch_up, project_messages
+from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
-from readmodels.projector import catch_up, project_messages
-from readmodels.replay import replay_dead_letters
-from readmodels.retry_policy import MAX_ATTEMPTS
 
 # Real commits: the times compared come from PostgreSQL's now(), which is per transaction.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,11 +9,11 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from orders.models import Event, OutboxMessage
-from readmodels import lag_monitor
-from readmodels.lag_monitor import SAMPLE_RETENTION, record_lag
 from readmodels.models import LagSample, ReadModelState
+from readmodels.ops import lag_monitor
+from readmodels.ops.lag_monitor import SAMPLE_RETENTION, record_lag
+from readmodels.pipeline.projector import catch_up
 from readmodels.projections import PROJECTIONS
-from readmodels.projector import catch_up
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from orders.models import Event, OutboxMessage, OutboxState
-from readmodels import lag_monitor
 from readmodels.models import DeadLetter, OrderSummary, ReadModelState
+from readmodels.ops import lag_monitor
+from readmodels.pipeline.projector import catch_up, project_messages
+from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
-from readmodels.projector import catch_up, project_messages
-from readmodels.retry_policy import MAX_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 

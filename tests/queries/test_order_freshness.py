@@ -16,9 +16,9 @@ from orders import services
 from orders.domain.commands import CancelOrder
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import ReadModelState
+from readmodels.pipeline.projector import catch_up, project_messages
+from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
-from readmodels.projector import catch_up, project_messages
-from readmodels.retry_policy import MAX_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 

@@ -2,14 +2,20 @@
 then projected once per read model), nobody else does, and strangers cannot connect."""
 
 import asyncio
+import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from channels_redis.core import RedisChannelLayer
+from django.conf import settings
 from django.test import Client
 
 from config.asgi import application
 from orders.subscriptions import READ_MODELS
+from readmodels.push.projection_waiters import waiters
+from readmodels.push.sender import renew_membership
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -73,3 +79,48 @@ async def test_connections_from_a_foreign_origin_are_refused(alice):
     socket, connected = await connect(cookie, origin="https://evil.example")
     assert not connected
     await socket.disconnect()
+
+
+async def test_a_socket_hears_its_pushes_while_read_your_writes_waits_are_listening():
+    """The waiters' listener and the sockets share one web process's channel layer, and
+    channels_redis reads a process's messages one receive() at a time: the listener must not
+    hold that turn on a list the sockets' messages never reach."""
+    # Given: a read-your-writes wait has started this process's projection listener
+    await waiters.wait("order_summaries", uuid.uuid4(), timeout=0.1)
+    layer = get_channel_layer()
+    socket_channel = await layer.new_channel()
+    group = f"test-{uuid.uuid4().hex}"
+    await layer.group_add(group, socket_channel)
+
+    # When: a push is sent to the socket's group
+    await layer.group_send(group, {"type": "order.pending", "orderId": "x", "seq": 1})
+
+    # Then: the socket receives it at once, not whenever the next projection comes by
+    message = await asyncio.wait_for(layer.receive(socket_channel), timeout=3)
+    assert message["type"] == "order.pending"
+    await layer.group_discard(group, socket_channel)
+
+
+async def test_group_members_renew_their_membership_before_it_expires(monkeypatch):
+    """Memberships expire (the channels of a dead web process leave every group); a live
+    member renews its own, so it keeps hearing its group however long it lives."""
+    # Given: a layer whose memberships expire after 1 s, and a member that renews
+    monkeypatch.setattr("readmodels.push.sender.group_renewal_seconds", lambda: 0.3)
+    layer = RedisChannelLayer(hosts=[settings.REDIS_URL], group_expiry=1)
+    group = f"test-{uuid.uuid4().hex}"
+    renewed, lapsed = await layer.new_channel(), await layer.new_channel()
+    for channel in (renewed, lapsed):
+        await layer.group_add(group, channel)
+    renewing = asyncio.create_task(renew_membership(layer, group, renewed))
+
+    # When: the expiry has passed twice over, and a message goes to the group
+    await asyncio.sleep(2.2)
+    await layer.group_send(group, {"type": "order.pending", "seq": 1})
+
+    # Then: the renewing member hears it; the lapsed one has left the group
+    assert (await asyncio.wait_for(layer.receive(renewed), timeout=3))["seq"] == 1
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(lapsed), timeout=0.5)
+    renewing.cancel()
+    await layer.group_discard(group, renewed)
+    await layer.close_pools()

@@ -6,17 +6,28 @@ import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import channel_layers
 from django.utils import timezone
 
 from orders.models import OutboxMessage
 from readmodels.models import DeadLetter, ReadModelState
-from readmodels.projector import project_messages
-from readmodels.replay import replay_dead_letters
-from readmodels.retry_policy import MAX_ATTEMPTS
+from readmodels.pipeline.projector import project_messages
+from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 
 from .test_push import connect, session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    """A channel layer of its own: here the sender (on its background loop) and the sockets
+    (on this test's loop) share the process's layer, whose receive lock an earlier test's
+    event loop may still own."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 def dead_letter(read_model: str, order_id) -> None:
@@ -31,7 +42,7 @@ def dead_letter(read_model: str, order_id) -> None:
         project_messages(read_model, [message.pk])
 
 
-async def next_of_type(socket, message_type: str, timeout: float = 5) -> dict:
+async def next_of_type(socket, message_type: str, timeout: float = 10) -> dict:
     while True:
         message = await socket.receive_json_from(timeout=timeout)
         if message["type"] == message_type:

@@ -16,8 +16,8 @@ from rest_framework.test import APIClient
 
 from orders.consistency_token import ConsistencyToken
 from orders.models import Event, OutboxMessage, OutboxState
+from readmodels.pipeline.projector import catch_up, project_messages
 from readmodels.projections import PROJECTIONS
-from readmodels.projector import catch_up, project_messages
 
 pytestmark = pytest.mark.django_db
 

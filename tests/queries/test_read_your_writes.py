@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from readmodels import read_your_writes
 from readmodels.models import ReadModelState
+from readmodels.queries import read_your_writes
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,4 @@
-"""`manage.py run_relay`: the outbox relay process (see readmodels/relay.py)."""
+"""`manage.py run_relay`: the outbox relay process (see readmodels/pipeline/relay.py)."""
 
 import signal
 
@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from orders.announcements import OUTBOX_CHANNEL
-from readmodels.relay import Relay
+from readmodels.pipeline.relay import Relay
 
 
 class Command(BaseCommand):

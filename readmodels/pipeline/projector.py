@@ -1,0 +1,384 @@
+"""Applies events to a read model with exactly-once effect, in order, per order.
+
+Delivery from the outbox is at-least-once and unordered. This module turns it into
+exactly-once, in-order application:
+
+* One transaction per delivery (the orders of one Celery task's batch), serialised per
+  (read model, order) by advisory locks on those pairs.
+* The read row's `seq` says what has been applied. A delivery of an older or equal event is
+  a no-op; a delivery of a later one first applies every missing event, read from the event
+  log (gap healing), so no event is ever skipped.
+* The row changes, the dedupe records and "outbox row done" commit together: the outbox row
+  is done only once the projection really committed.
+* A failing event stops its order there (the events before it are kept). The failure is
+  recorded by `failures.record_failure` in the same transaction: retry later, or dead letter.
+  Later events of that order wait behind it; other orders carry on.
+
+The statements are set-based: a batch costs about a dozen statements whether it holds one
+order or five hundred, which is what lets a worker keep up once live traffic queues up (see
+docs/benchmarks.md). If the database refuses a batch's writes (a row that breaks a
+constraint), the batch is retried one order per transaction, so that the order at fault
+fails alone and the others carry on.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections import defaultdict
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.conf import settings
+from django.db import DataError, IntegrityError, connection, transaction
+from django.utils import timezone
+
+from orders.domain.events import DomainEvent
+from orders.models import OutboxMessage, OutboxState
+from readmodels.metrics import record_applied
+from readmodels.models import ProcessedEvent
+from readmodels.pipeline import failures
+from readmodels.pipeline.counters import add_to_counters
+from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
+from readmodels.pipeline.event_log import UnreadableEvent, events_between
+from readmodels.pipeline.row_store import load_row, load_rows, save_rows
+from readmodels.projections import Projection, get_projection
+from readmodels.projections.base import Row
+from readmodels.signals import order_projected
+
+logger = logging.getLogger(__name__)
+
+# What a database says when it refuses one row's values (as opposed to a lost connection).
+ROW_REFUSED = (DataError, IntegrityError)
+
+
+@dataclass(frozen=True)
+class Failure:
+    event: DomainEvent | UnreadableEvent
+    error: BaseException
+    traceback: str
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    applied_through: int  # the row's seq after this catch-up
+    failure: Failure | None = None
+    parked: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """One order's row before and after the events applied to it."""
+
+    before: Row | None
+    after: Row
+    applied: list[DomainEvent]
+
+
+def project_messages(read_model: str, message_ids: list[int]) -> None:
+    """Apply the events behind these outbox rows (what one Celery task delivers), and those
+    of other orders already relayed and waiting in the queue behind this task.
+
+    Rows already done, dead, parked or not yet due for a retry are ignored: their delivery
+    is a duplicate or early. Taking the queued work along is what makes a busy worker's
+    batches grow with its backlog, instead of it paying a task's fixed cost for every event
+    of live traffic; the tasks that carry that work then find it done.
+    """
+    projection = get_projection(read_model)
+    due = (
+        OutboxMessage.objects.filter(id__in=message_ids, read_model=read_model)
+        .filter(state__in=[OutboxState.PENDING, OutboxState.SENT])
+        .exclude(state=OutboxState.PENDING, available_at__gt=timezone.now())
+        .values_list("event__order_id", "event__seq")
+    )
+    targets = _latest_seq_per_order(due)
+    if not targets:
+        return
+    controls = controls_for(read_model)
+    queued = _latest_seq_per_order(_queued_work(read_model))
+    catch_up_orders(projection, targets, controls=controls, if_free=queued)
+
+
+def _queued_work(read_model: str):
+    """(order, seq) of the oldest relayed, unfinished rows of this read model."""
+    limit = settings.PROJECTOR_QUEUED_WORK_LIMIT
+    if not limit:
+        return []
+    return (
+        OutboxMessage.objects.filter(read_model=read_model, state=OutboxState.SENT)
+        .order_by("created_at")
+        .values_list("event__order_id", "event__seq")[:limit]
+    )
+
+
+def _latest_seq_per_order(pairs) -> dict[UUID, int]:
+    latest: dict[UUID, int] = defaultdict(int)
+    for order_id, seq in pairs:
+        latest[order_id] = max(latest[order_id], seq)
+    return latest
+
+
+def catch_up(
+    projection: Projection,
+    order_id: UUID,
+    *,
+    up_to_seq: int,
+    controls: Controls | None = None,
+    replaying: bool = False,
+) -> CatchUp:
+    """Bring one order's row in `projection` up to `up_to_seq`, in one transaction.
+
+    `replaying` is for dead letter replay: it ignores the open dead letter and retry times
+    that otherwise make later events wait, and leaves failure handling to the caller.
+    """
+    outcomes = catch_up_orders(
+        projection, {order_id: up_to_seq}, controls=controls, replaying=replaying
+    )
+    return outcomes[order_id]
+
+
+def catch_up_orders(
+    projection: Projection,
+    targets: dict[UUID, int],
+    *,
+    controls: Controls | None = None,
+    replaying: bool = False,
+    if_free: dict[UUID, int] | None = None,
+) -> dict[UUID, CatchUp]:
+    """Bring each order's row up to its target seq ({order_id: seq}), in one transaction;
+    also the orders of `if_free` that no other transaction is working on right now."""
+    controls = controls or Controls()
+    try:
+        return _catch_up_orders(projection, targets, controls, replaying, if_free or {})
+    except ROW_REFUSED as error:
+        if len(targets) > 1:
+            logger.warning(
+                "%s: the database refused a batch of %d orders (%s); one order at a time",
+                projection.name,
+                len(targets),
+                error,
+                extra={"read_model": projection.name},
+            )
+            return {
+                order_id: catch_up(
+                    projection, order_id, up_to_seq=seq, controls=controls, replaying=replaying
+                )
+                for order_id, seq in sorted(targets.items())
+            }
+        ((order_id, _),) = targets.items()
+        return {order_id: _refused(projection, order_id, error, replaying)}
+
+
+def _catch_up_orders(
+    projection: Projection,
+    targets: dict[UUID, int],
+    controls: Controls,
+    replaying: bool,
+    if_free: dict[UUID, int],
+) -> dict[UUID, CatchUp]:
+    name = projection.name
+    outcomes: dict[UUID, CatchUp] = {}
+    with transaction.atomic():
+        _lock(name, list(targets))
+        # Queued work: the orders nobody else holds, and later events of the orders held here.
+        free = _lock_free_ones(name, [o for o in if_free if o not in targets])
+        targets = {
+            **{order_id: if_free[order_id] for order_id in free},
+            **{order_id: max(seq, if_free.get(order_id, 0)) for order_id, seq in targets.items()},
+        }
+        if not replaying:
+            for order_id in failures.park_orders_behind_dead_letters(name, list(targets)):
+                outcomes[order_id] = CatchUp(applied_through=-1, parked=True)
+                logger.info(
+                    "%s: order waits behind a dead letter",
+                    name,
+                    extra={"order_id": str(order_id), "read_model": name},
+                )
+        open_targets = {o: seq for o, seq in targets.items() if o not in outcomes}
+        rows = load_rows(projection, list(open_targets))
+        ranges = {o: (_seq(rows.get(o)), seq) for o, seq in open_targets.items()}
+        if not replaying:
+            limits = failures.wait_behind_retries(name, ranges)
+            ranges = {o: (applied, limits[o]) for o, (applied, _) in ranges.items()}
+        events = events_between(ranges)
+
+        changes, failed = [], []
+        for order_id in open_targets:
+            before = rows.get(order_id)
+            after, applied, failure = _fold(projection, controls, before, events.get(order_id))
+            if applied:
+                changes.append(Change(before, after, applied))
+            if failure:
+                failed.append(failure)
+            outcomes[order_id] = CatchUp(applied_through=_seq(after), failure=failure)
+
+        _save(projection, changes)
+        _mark_done(name, {o: c.applied_through for o, c in outcomes.items() if not c.parked})
+        if not replaying:
+            for failure in failed:
+                failures.record_failure(name, failure.event, failure.error, failure.traceback)
+    return outcomes
+
+
+def _fold(projection: Projection, controls: Controls, row: Row | None, events: list | None):
+    """Apply `events` (in seq order) to `row`, stopping at a gap or at the first failure.
+    Returns (row, events applied, failure or None). Does no I/O but the demo fault check."""
+    applied: list[DomainEvent] = []
+    for event in events or ():
+        if event.seq != _seq(row) + 1:
+            break  # never skip over a missing event; the next delivery will retry
+        try:
+            if isinstance(event, UnreadableEvent):
+                raise event.error
+            check_fault(projection.name, controls, event.event_id)
+            row = projection.apply(row, event)
+        except Exception as error:
+            return row, applied, Failure(event, error, traceback.format_exc())
+        applied.append(event)
+    return row, applied, None
+
+
+def _refused(projection: Projection, order_id: UUID, error: BaseException, replaying: bool):
+    """The database refused this order's new row: its first unapplied event takes the blame
+    (retried, then dead-lettered with the database's error), so the order does not loop."""
+    trace = traceback.format_exc()
+    with transaction.atomic():
+        _lock(projection.name, [order_id])
+        applied_seq = _seq(load_row(projection, order_id))
+        next_events = events_between({order_id: (applied_seq, applied_seq + 1)}).get(order_id)
+        if not next_events:
+            raise error  # nothing left to blame: not a refused event after all
+        culprit = next_events[0]
+        failure = Failure(culprit, error, trace)
+        if not replaying:
+            failures.record_failure(projection.name, culprit, error, trace)
+    return CatchUp(applied_through=applied_seq, failure=failure)
+
+
+def apply_events(projection: Projection, order_id: UUID, events: list[DomainEvent]) -> int:
+    """Apply events that arrive with their data (derived by CDC, or inline in a command).
+
+    Same guarantees as `catch_up`: one transaction, serialised per order, duplicates and
+    older events are no-ops, and a gap is healed from the event log before going on.
+    A failure raises, rolling the transaction back: the caller decides what retrying means.
+    Returns the row's seq afterwards.
+    """
+    with transaction.atomic():
+        _lock(projection.name, [order_id])
+        before = load_row(projection, order_id)
+        fresh = [event for event in events if event.seq > _seq(before)]
+        if fresh and fresh[0].seq > _seq(before) + 1:
+            logger.warning(
+                "gap before seq %s; healing from the event log",
+                fresh[0].seq,
+                extra={"order_id": str(order_id), "read_model": projection.name},
+            )
+            healed = catch_up(projection, order_id, up_to_seq=fresh[0].seq - 1, replaying=True)
+            if healed.failure:
+                raise healed.failure.error
+            if healed.applied_through != fresh[0].seq - 1:
+                raise LookupError(
+                    f"cannot heal {projection.name} for order {order_id}: the event log has "
+                    f"it only up to seq {healed.applied_through}, {fresh[0].seq - 1} needed"
+                )
+            before = load_row(projection, order_id)
+        after = before
+        for event in fresh:
+            after = projection.apply(after, event)
+        if fresh:
+            _save(projection, [Change(before, after, fresh)])
+        return _seq(after)
+
+
+def _seq(row: Row | None) -> int:
+    return row["seq"] if row else 0
+
+
+def _save(projection: Projection, changes: list[Change]) -> None:
+    if not changes:
+        return
+    name = projection.name
+    applied = [event for change in changes for event in change.applied]
+    ProcessedEvent.objects.bulk_create(
+        [ProcessedEvent(read_model=name, event_id=event.event_id) for event in applied],
+        ignore_conflicts=True,
+    )
+    save_rows(projection, [change.after for change in changes])
+    add_to_counters(projection.counter_deltas([(c.before, c.after) for c in changes]))
+    transaction.on_commit(lambda: record_applied(name, applied), robust=True)
+    transaction.on_commit(lambda: _announce(name, changes), robust=True)
+
+
+def _announce(read_model: str, changes: list[Change]) -> None:
+    """After commit: one log line and one `order_projected` signal per order changed."""
+    for change in changes:
+        _log_applied(read_model, change.applied)
+        row = change.after
+        order_projected.send(
+            sender=__name__,
+            order_id=row["order_id"],
+            seq=row["seq"],
+            read_model=read_model,
+            customer_id=row.get("customer_id"),
+        )
+
+
+def _log_applied(read_model: str, applied: list[DomainEvent]) -> None:
+    first, last = applied[0], applied[-1]
+    context = {"order_id": str(last.order_id), "read_model": read_model, "seq": last.seq}
+    if first is last:
+        context.update(event_id=str(last.event_id), event_type=last.event_type)
+    else:
+        context["from_seq"] = first.seq
+    logger.info(
+        "%s applied %s", read_model, ", ".join(e.event_type for e in applied), extra=context
+    )
+
+
+def _lock(read_model: str, order_ids: list[UUID]) -> None:
+    """Serialise work on each (read model, order); share the read model with other orders.
+
+    The shared lock on the read model lets a rebuild take it exclusively for its final swap.
+    The orders' locks are taken in the order of their keys, so two batches that share orders
+    wait for each other instead of deadlocking.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0)),"
+            " (SELECT count(pg_advisory_xact_lock(hashtext(%s), key)) FROM"
+            "   (SELECT DISTINCT hashtext(o) AS key FROM unnest(%s::text[]) AS o ORDER BY key) k)",
+            [f"readmodel:{read_model}", read_model, [str(order_id) for order_id in order_ids]],
+        )
+
+
+def _lock_free_ones(read_model: str, order_ids: list[UUID]) -> set[UUID]:
+    """Lock those of these orders that nobody holds, without waiting; returns them.
+
+    Never waiting is what keeps this deadlock-free after `_lock`.
+    """
+    if not order_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT o FROM unnest(%s::uuid[]) AS o"
+            " WHERE pg_try_advisory_xact_lock(hashtext(%s), hashtext(o::text))",
+            [order_ids, read_model],
+        )
+        return {order_id for (order_id,) in cursor.fetchall()}
+
+
+def _mark_done(read_model: str, through: dict[UUID, int]) -> None:
+    """Mark done every unfinished outbox row of these orders up to their applied seq."""
+    if not through:
+        return
+    order_ids = list(through)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE orders_outboxmessage AS o SET state = 'done', done_at = now()
+            FROM orders_event AS e, unnest(%s::uuid[], %s::int[]) AS t(order_id, through)
+            WHERE o.event_id = e.position AND e.order_id = t.order_id AND e.seq <= t.through
+              AND o.read_model = %s AND o.state <> 'done'
+            """,
+            [order_ids, [through[o] for o in order_ids], read_model],
+        )

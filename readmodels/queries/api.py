@@ -1,0 +1,153 @@
+"""Query endpoints: one thin class per read, answering from one read model with metadata
+that says how fresh the answer is (see freshness.py and API.md)."""
+
+from __future__ import annotations
+
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders.api_errors import error_response
+from readmodels.queries import selectors
+from readmodels.queries.consistency import token_reached
+from readmodels.queries.freshness import freshness
+from readmodels.queries.order_freshness import behind_by_order
+from readmodels.queries.params import (
+    AnalyticsParams,
+    OrderListParams,
+    ReadYourWritesParams,
+    validated_params,
+)
+from readmodels.schema import (
+    NOT_PROJECTED,
+    AnalyticsSerializer,
+    OrderDetailResponseSerializer,
+    OrderPageSerializer,
+    query_schema,
+)
+
+
+def metadata(request, read_model: str, params: dict) -> dict:
+    fresh = freshness(read_model)
+    body = {
+        "readModel": read_model,
+        "dataAsOf": fresh.data_as_of.isoformat(),
+        "lagMs": fresh.lag_ms,
+        "maxLagSeconds": fresh.max_lag_seconds,
+        "stale": fresh.stale,
+    }
+    token = params.get("consistencyToken")
+    if token is not None:
+        reached = token_reached(
+            read_model, token, customer_id=selectors.customer_scope(request.user)
+        )
+        body["consistencyTokenReached"] = reached
+        body["stale"] = body["stale"] or not reached
+    return body
+
+
+def summary_json(row, behind=None) -> dict:
+    line = {
+        "orderId": str(row.order_id),
+        "customer": row.customer_name,
+        "status": row.status,
+        "itemCount": row.item_count,
+        "total": f"{row.total:.2f}",
+        "createdAt": row.created_at.isoformat(),
+        "updatedAt": row.updated_at.isoformat(),
+        "seq": row.seq,
+    }
+    return with_behind(line, behind)
+
+
+def with_behind(row: dict, behind) -> dict:
+    """The row, saying where it stands when its read model has not caught up with its order
+    (absent when it has: an up-to-date detail equals the command's answer)."""
+    return {**row, "behind": behind.to_json()} if behind else row
+
+
+def list_read_model(query_params) -> str:
+    """Which read model answers GET /api/orders/: search when there is a query text."""
+    return "order_search" if (query_params.get("q") or "").strip() else "order_summaries"
+
+
+class OrderListApi(APIView):
+    @query_schema(
+        "listOrders",
+        "List orders (order_summaries), or search them with q (order_search)",
+        parameters=[OrderListParams],
+        response=OrderPageSerializer,
+    )
+    def get(self, request):
+        params = validated_params(OrderListParams, request.query_params)
+        read_model = list_read_model(params)
+        if read_model == "order_search":
+            rows = selectors.search_orders(
+                request.user, text=params["q"].strip(), status=params.get("status")
+            )
+        else:
+            rows = selectors.order_summaries(
+                request.user,
+                status=params.get("status"),
+                newest_first=params["ordering"] == "-createdAt",
+            )
+        page = paginate(request, rows, number=params["page"], size=params["pageSize"])
+        behind = behind_by_order(read_model, (row.order_id for row in page["results"]))
+        page["results"] = [summary_json(row, behind.get(row.order_id)) for row in page["results"]]
+        return Response({**page, "metadata": metadata(request, read_model, params)})
+
+
+class OrderDetailApi(APIView):
+    @query_schema(
+        "getOrder",
+        "One order (order_details)",
+        parameters=[ReadYourWritesParams],
+        response=OrderDetailResponseSerializer,
+        responses={404: NOT_PROJECTED},
+    )
+    def get(self, request, order_id):
+        params = validated_params(ReadYourWritesParams, request.query_params)
+        meta = metadata(request, "order_details", params)
+        detail = selectors.order_detail(request.user, order_id)
+        if detail is None:
+            response = error_response(404, "not_found", "No such order (yet).")
+            response.data["metadata"] = meta
+            return response
+        behind = behind_by_order("order_details", [detail.order_id]).get(detail.order_id)
+        return Response({"order": with_behind(detail.view, behind), "metadata": meta})
+
+
+class AnalyticsApi(APIView):
+    @query_schema(
+        "getAnalytics",
+        "Counts and revenue by status and by day (order_analytics)",
+        parameters=[AnalyticsParams],
+        response=AnalyticsSerializer,
+    )
+    def get(self, request):
+        params = validated_params(AnalyticsParams, request.query_params)
+        by_status, by_day = selectors.analytics(request.user, days=params["days"])
+        return Response(
+            {
+                "byStatus": by_status,
+                "byDay": by_day,
+                "metadata": metadata(request, "order_analytics", params),
+            }
+        )
+
+
+def paginate(request, rows, *, number: int, size: int) -> dict:
+    """One page of `rows` with the count and links to its neighbours (null at the ends)."""
+    count = rows.count()
+    start = (number - 1) * size
+    return {
+        "results": list(rows[start : start + size]),
+        "count": count,
+        "next": _page_link(request, number + 1) if start + size < count else None,
+        "previous": _page_link(request, number - 1) if number > 1 else None,
+    }
+
+
+def _page_link(request, number: int) -> str:
+    query = request.query_params.copy()
+    query["page"] = str(number)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")

@@ -1,0 +1,56 @@
+"""Bounded read-your-writes waits in front of query views.
+
+A query that passes `consistencyToken` and `waitMs` is held — asynchronously, with no
+database connection and no thread — until the read model has applied the token's order up to
+its seq, or until the wait runs out. Then the ordinary (sync, DRF) query view answers, and
+its metadata says whether the token was reached (`stale: true` when not).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+
+from asgiref.sync import sync_to_async
+
+from readmodels.push.projection_waiters import waiters
+from readmodels.queries.consistency import token_reached
+from readmodels.queries.params import ReadYourWritesParams
+
+
+def waits_for_token(view, read_model_for: Callable[[dict], str]):
+    """Wrap a query view so that it first waits (bounded) for the request's token.
+
+    The wrapper looks like the view it wraps (`functools.wraps`): it carries the DRF view's
+    `cls` and `initkwargs`, which is how the OpenAPI schema generator finds and describes the
+    query (config/openapi.py).
+    """
+
+    @functools.wraps(view)
+    async def wait_then_answer(request, *args, **kwargs):
+        params = ReadYourWritesParams(data=request.GET)
+        user = await request.auser()
+        if params.is_valid() and params.validated_data.get("waitMs") and user.is_authenticated:
+            token = params.validated_data.get("consistencyToken")
+            if token is not None:
+                await _wait(
+                    read_model_for(request.GET),
+                    token,
+                    None if user.is_staff else user.pk,
+                    params.validated_data["waitMs"] / 1000,
+                )
+        return await sync_to_async(view)(request, *args, **kwargs)
+
+    wait_then_answer.csrf_exempt = True
+    return wait_then_answer
+
+
+async def _wait(read_model: str, token, customer_id: int | None, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    reached = sync_to_async(token_reached)
+    while not await reached(read_model, token, customer_id=customer_id):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        await waiters.wait(read_model, token.order_id, remaining)
