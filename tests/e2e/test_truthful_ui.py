@@ -118,6 +118,7 @@ def test_a_dead_letter_becomes_a_message_at_once_and_the_replay_clears_it(
         dead.last_failed_at.timestamp() * 1000
     )
     assert shown_after_ms < 1000, f"the message came {shown_after_ms:.0f} ms after the dead letter"
+    print(f"\nthe message came {shown_after_ms:.0f} ms after the dead letter")
     expect(page.locator(".order-status .updating-badge")).to_have_count(0)
     expect(detail_status(page)).to_have_text("confirmed")
     screenshot(page, "order-dead-lettered")
