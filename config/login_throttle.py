@@ -147,6 +147,11 @@ class ThrottledLoginView(LoginView):
 
     authentication_form = ThrottledLoginForm
 
+    def get_context_data(self, **kwargs):
+        from config.demo_accounts import demo_accounts  # reads the user table: not at import
+
+        return {**super().get_context_data(**kwargs), "demo_accounts": demo_accounts()}
+
     def form_invalid(self, form):
         response = super().form_invalid(form)
         if form.throttled:

@@ -34,6 +34,8 @@ SPECTACULAR_SETTINGS = {
         "RuleStatus": "readmodels.schema.RULE_STATUSES",
         "ValidationErrorCode": "orders.schema.VALIDATION_ERROR_CODES",
         "ReplayOutcomeName": "readmodels.schema.REPLAY_OUTCOMES",
+        "BehindReason": "readmodels.schema.BEHIND_REASONS",
+        "JourneyState": "readmodels.queries.journey.JOURNEY_STATES",
     },
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,

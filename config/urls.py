@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from config.api_docs import docs_view, schema_view
 from config.app_shell import app_shell
+from config.docs_pages import docs_page
 from config.error_views import api_not_found
 from config.health import healthz
 from config.login_throttle import ThrottledAdminLoginForm, ThrottledLoginView
@@ -14,6 +17,7 @@ from readmodels.metrics import measured_query
 from readmodels.ops import api as ops_api
 from readmodels.ops import health as ops_health
 from readmodels.queries import api as queries
+from readmodels.queries import journey_api
 from readmodels.queries.read_your_writes import waits_for_token
 
 
@@ -45,6 +49,7 @@ urlpatterns = [
         "api/orders/<uuid:order_id>/",
         query(queries.OrderDetailApi.as_view(), lambda _: "order_details"),
     ),
+    path("api/orders/<uuid:order_id>/journey", journey_api.OrderJourneyApi.as_view()),
     path(
         "api/analytics/",
         query(queries.AnalyticsApi.as_view(), lambda _: "order_analytics"),
@@ -60,6 +65,9 @@ urlpatterns = [
     path("api/ops/health", ops_health.OpsHealthApi.as_view()),
     path("metrics", metrics_view),
     path("healthz", healthz),
+    path("docs/<str:name>", docs_page),
+    # Browsers ask for /favicon.ico wherever a page names no icon (the admin, error pages).
+    path("favicon.ico", RedirectView.as_view(url=static("app/favicon.svg"), permanent=True)),
     path("api/schema/", schema_view, name="api-schema"),
     path("api/docs/", docs_view, name="api-docs"),
     # Pages of the browser UI (client-side routes of one app shell)

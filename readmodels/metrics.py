@@ -164,9 +164,16 @@ class ReadSideCollector:
                 {lag.freshness.read_model: lag.dead_letters for lag in lags},
             )
             yield _by_read_model(
+                "orders_read_model_held_orders",
+                "Orders held behind an open dead letter: their events wait for a replay, and "
+                "are left out of the lag.",
+                {lag.freshness.read_model: lag.held.orders for lag in lags},
+            )
+            yield _by_read_model(
                 "orders_read_model_lag_seconds",
                 "How far behind the read model is: now minus the commit time of the oldest "
-                "event it has not applied (0 when it owes nothing).",
+                "event it can still apply (0 when it owes nothing; orders held behind a dead "
+                "letter are left out).",
                 {lag.freshness.read_model: lag.freshness.lag_ms / 1000 for lag in lags},
             )
         up = GaugeMetricFamily(

@@ -22,12 +22,14 @@ from orders.schema import (
 )
 from orders.subscriptions import READ_MODELS, STRATEGIES
 from readmodels.ops.alert_rules import FIRING, OK
+from readmodels.queries.order_freshness import DEAD_LETTERED, PENDING, RETRYING
 
 # Enums named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (config/openapi_settings.py)
 READ_MODEL_NAMES = list(READ_MODELS)
 STRATEGY_NAMES = list(STRATEGIES)
 RULE_STATUSES = [OK, FIRING]
 REPLAY_OUTCOMES = ["succeeded", "failed", "skipped"]
+BEHIND_REASONS = [PENDING, RETRYING, DEAD_LETTERED]
 
 
 def read_model_name(**kwargs) -> serializers.ChoiceField:
@@ -55,6 +57,25 @@ class MetadataSerializer(serializers.Serializer):
     )
 
 
+class BehindSerializer(serializers.Serializer):
+    """Per-order freshness: this read model has not applied every event of this order."""
+
+    seq = serializers.IntegerField(
+        min_value=1, help_text="The first event of the order this read model has not applied."
+    )
+    reason = serializers.ChoiceField(
+        choices=BEHIND_REASONS,
+        help_text="`pending`: on its way; `retrying`: an attempt failed, a retry is due; "
+        "`dead_lettered`: held behind a dead letter until staff replay it.",
+    )
+
+
+def behind_field() -> BehindSerializer:
+    return BehindSerializer(
+        required=False, help_text="Absent when the read model is up to date for this order."
+    )
+
+
 class OrderSummarySerializer(serializers.Serializer):
     """One row of the order list (order_summaries) or of search results (order_search)."""
 
@@ -66,6 +87,7 @@ class OrderSummarySerializer(serializers.Serializer):
     createdAt = serializers.DateTimeField()
     updatedAt = serializers.DateTimeField()
     seq = serializers.IntegerField(min_value=1)
+    behind = behind_field()
 
 
 class OrderPageSerializer(serializers.Serializer):
@@ -76,8 +98,14 @@ class OrderPageSerializer(serializers.Serializer):
     metadata = MetadataSerializer()
 
 
+class ProjectedOrderViewSerializer(OrderViewSerializer):
+    """An OrderView as the order_details read model holds it, with its per-order freshness."""
+
+    behind = behind_field()
+
+
 class OrderDetailResponseSerializer(serializers.Serializer):
-    order = OrderViewSerializer()
+    order = ProjectedOrderViewSerializer()
     metadata = MetadataSerializer()
 
 
@@ -150,6 +178,13 @@ class ReadModelLagSerializer(serializers.Serializer):
     stale = serializers.BooleanField()
     pendingOutbox = serializers.IntegerField(min_value=0)
     deadLetters = serializers.IntegerField(min_value=0)
+    heldOrders = serializers.IntegerField(
+        min_value=0,
+        help_text="Orders held behind an open dead letter: left out of lagMs and stale.",
+    )
+    heldEvents = serializers.IntegerField(
+        min_value=0, help_text="Their events not applied: the dead ones and those parked."
+    )
     strategy = serializers.ChoiceField(choices=STRATEGY_NAMES)
     history = LagSampleSerializer(many=True, help_text="Recent samples, oldest first.")
 

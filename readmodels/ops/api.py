@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from rest_framework import serializers
-from rest_framework.permissions import IsAdminUser
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -43,6 +43,8 @@ class LagApi(StaffApi):
                         "stale": lag.freshness.stale,
                         "pendingOutbox": lag.pending_outbox,
                         "deadLetters": lag.dead_letters,
+                        "heldOrders": lag.held.orders,
+                        "heldEvents": lag.held.events,
                         "strategy": lag.strategy,
                         "history": [
                             {"at": s.at.isoformat(), "lagMs": s.lag_ms}
@@ -94,7 +96,19 @@ def demo_state() -> dict:
 
 
 class DemoControlsApi(StaffApi):
-    @ops_schema("getDemoControls", "Demo controls of the Pipeline page", DemoSettingsSerializer)
+    """Anyone logged in may read the demo controls (customers see them read-only, to know why
+    their pages lag or fail); only staff change them: they apply to every user's orders."""
+
+    def get_permissions(self):
+        if self.request.method == "GET":
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    @ops_schema(
+        "getDemoControls",
+        "Demo controls of the Pipeline page (readable by any logged-in user)",
+        DemoSettingsSerializer,
+    )
     def get(self, request):
         return Response(demo_state())
 

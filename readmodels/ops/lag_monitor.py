@@ -14,6 +14,7 @@ from orders.models import OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, LagSample, ReadModelState
 from readmodels.projections import PROJECTIONS
 from readmodels.queries.freshness import Freshness, freshness
+from readmodels.queries.order_freshness import HeldWork, held_work
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class ReadModelLag:
     pending_outbox: int
     dead_letters: int
     strategy: str = "outbox"
+    held: HeldWork = HeldWork()
 
 
 def current_lag() -> list[ReadModelLag]:
@@ -39,8 +41,14 @@ def current_lag() -> list[ReadModelLag]:
         .values_list("read_model")
         .annotate(n=Count("id"))
     )
+    held = held_work()
     return [
-        ReadModelLag(freshness(name), pending.get(name, 0), dead.get(name, 0))
+        ReadModelLag(
+            freshness(name),
+            pending.get(name, 0),
+            dead.get(name, 0),
+            held=held.get(name, HeldWork()),
+        )
         for name in PROJECTIONS
     ]
 

@@ -7,6 +7,7 @@ flowing. Every function here runs inside the projector's transaction.
 
 import logging
 from datetime import timedelta
+from functools import partial
 from uuid import UUID
 
 from django.db import transaction
@@ -16,7 +17,9 @@ from orders.announcements import wake_relay
 from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
+from readmodels.pipeline.order_owner import customer_of
 from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
+from readmodels.push.sender import push_order_failed
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +107,17 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
         )
         later.update(state=OutboxState.PARKED)
         logger.warning("dead letter: %s gave up on event", read_model, extra=context)
+        # The owner's spinner becomes a message at once, not when someone replays it.
+        owner = customer_of(event.order_id)
+        transaction.on_commit(
+            partial(
+                push_order_failed,
+                order_id=event.order_id,
+                seq=event.seq,
+                read_model=read_model,
+                customer_id=owner,
+            )
+        )
     else:
         delay = retry_delay(message.attempts)
         message.state = OutboxState.PENDING

@@ -95,6 +95,9 @@ class OrderUpdatesConsumer(AsyncJsonWebsocketConsumer):
     async def order_projected(self, message):
         await self._forward(message)
 
+    async def order_failed(self, message):
+        await self._forward(message)
+
     async def session_ended(self, message):
         """Logout (of this socket's session, or all of the user's), deactivation or a new
         role: stop listening at once, then close as "not logged in"."""

@@ -2,7 +2,8 @@
 
 Receivers of two after-commit signals turn them into group messages: `order.pending` when a
 command commits (web process), `order.projected` when a read model applied it (worker
-process). Each message goes to the owner's group and the staff group, and projections also
+process); `order.failed` goes out when a read model gives up on an event (a dead letter).
+Each message goes to the owner's group and the staff group, and projections also
 to a process-internal group that wakes read-your-writes waiters.
 
 Sending happens on a private event loop thread, so neither a command nor a projector ever
@@ -112,6 +113,22 @@ def push_order_projected(*, order_id, seq, read_model, customer_id, **_):
         "customerId": customer_id,
     }
     groups = [STAFF_GROUP, PROJECTIONS_GROUP]
+    if customer_id is not None:
+        groups.insert(0, customer_group(customer_id))
+    sender.send(groups, message)
+
+
+def push_order_failed(*, order_id, seq: int, read_model: str, customer_id: int | None) -> None:
+    """A read model dead-lettered this event: tell the owner and staff, so that the spinner
+    becomes a message (a replay that applies it later sends the usual order.projected)."""
+    message = {
+        "type": "order.failed",
+        "orderId": str(order_id),
+        "seq": seq,
+        "readModel": read_model,
+        "customerId": customer_id,
+    }
+    groups = [STAFF_GROUP]
     if customer_id is not None:
         groups.insert(0, customer_group(customer_id))
     sender.send(groups, message)

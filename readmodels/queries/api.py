@@ -10,6 +10,7 @@ from orders.api_errors import error_response
 from readmodels.queries import selectors
 from readmodels.queries.consistency import token_reached
 from readmodels.queries.freshness import freshness
+from readmodels.queries.order_freshness import behind_by_order
 from readmodels.queries.params import (
     AnalyticsParams,
     OrderListParams,
@@ -45,8 +46,8 @@ def metadata(request, read_model: str, params: dict) -> dict:
     return body
 
 
-def summary_json(row) -> dict:
-    return {
+def summary_json(row, behind=None) -> dict:
+    line = {
         "orderId": str(row.order_id),
         "customer": row.customer_name,
         "status": row.status,
@@ -56,6 +57,13 @@ def summary_json(row) -> dict:
         "updatedAt": row.updated_at.isoformat(),
         "seq": row.seq,
     }
+    return with_behind(line, behind)
+
+
+def with_behind(row: dict, behind) -> dict:
+    """The row, saying where it stands when its read model has not caught up with its order
+    (absent when it has: an up-to-date detail equals the command's answer)."""
+    return {**row, "behind": behind.to_json()} if behind else row
 
 
 def list_read_model(query_params) -> str:
@@ -88,7 +96,8 @@ class OrderListApi(QueryApi):
                 newest_first=params["ordering"] == "-createdAt",
             )
         page = paginate(request, rows, number=params["page"], size=params["pageSize"])
-        page["results"] = [summary_json(row) for row in page["results"]]
+        behind = behind_by_order(read_model, (row.order_id for row in page["results"]))
+        page["results"] = [summary_json(row, behind.get(row.order_id)) for row in page["results"]]
         return Response({**page, "metadata": metadata(request, read_model, params)})
 
 
@@ -108,7 +117,8 @@ class OrderDetailApi(QueryApi):
             response = error_response(404, "not_found", "No such order (yet).")
             response.data["metadata"] = meta
             return response
-        return Response({"order": detail.view, "metadata": meta})
+        behind = behind_by_order("order_details", [detail.order_id]).get(detail.order_id)
+        return Response({"order": with_behind(detail.view, behind), "metadata": meta})
 
 
 class AnalyticsApi(QueryApi):

@@ -1,10 +1,12 @@
 """How fresh a read model is, computed from the work it still owes.
 
 `data_as_of` is the instant up to which every committed event is reflected. For the outbox
-strategy: the commit time of the oldest event the read model has not applied yet (pending,
-in flight, retrying, dead or parked), or now when it owes nothing. Inline read models are
-never behind; a CDC read model is as fresh as the last moment its consumer found the
-replication slot drained. Lag is now minus that. So an idle system has zero
+strategy: the commit time of the oldest event the read model has not applied yet and can
+still apply (pending, in flight or retrying), or now when it owes nothing. Orders held behind
+a dead letter are left out: they wait for staff, not for the pipeline, and one of them must
+not mark every user's answers stale (readmodels/queries/order_freshness.py reports them per order).
+Inline read models are never behind; a CDC read model is as fresh as the last moment its
+consumer found the replication slot drained. Lag is now minus that. So an idle system has zero
 lag, and a stopped projector's lag keeps growing even when no new events arrive.
 """
 
@@ -16,11 +18,10 @@ from datetime import datetime
 from django.db.models import Min
 from django.utils import timezone
 
-from orders.models import Event, OutboxMessage, OutboxState
+from orders.models import Event
 from orders.subscriptions import CDC, INLINE, strategy_of
 from readmodels.projections import get_projection
-
-UNAPPLIED = [OutboxState.PENDING, OutboxState.SENT, OutboxState.DEAD, OutboxState.PARKED]
+from readmodels.queries.order_freshness import oldest_progressing
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,4 @@ def _applied_up_to(read_model: str, now: datetime) -> datetime:
         # A consumer that never caught up is as stale as the oldest event.
         first_event = Event.objects.aggregate(at=Min("recorded_at"))["at"]
         return caught_up_at() or first_event or now
-    oldest = OutboxMessage.objects.filter(read_model=read_model, state__in=UNAPPLIED).aggregate(
-        at=Min("created_at")
-    )["at"]
-    return oldest or now
+    return oldest_progressing(read_model) or now

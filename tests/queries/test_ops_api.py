@@ -28,7 +28,6 @@ THRESHOLDS = {
 }
 STAFF_ENDPOINTS = [
     ("get", "/api/ops/lag", None),
-    ("get", "/api/ops/demo", None),
     ("put", "/api/ops/demo", {"projectionDelayMs": {"order_summaries": 500}}),
     ("get", "/api/ops/dead-letters", None),
     ("post", "/api/ops/dead-letters/replay", {"ids": [1]}),
@@ -99,6 +98,23 @@ def test_ops_endpoints_answer_staff(staff_client, method, path, body):
     assert call(staff_client, method, path, body).status_code == 200
 
 
+def test_customers_may_read_the_demo_controls_but_not_change_them(
+    alice_client, anonymous_client, staff_client
+):
+    """Customers see the demo controls read-only: they explain the customer's own slow or
+    failed views, but apply to everyone's orders."""
+    # Given: staff slowed order_details down
+    ok(staff_client.put("/api/ops/demo", {"projectionDelayMs": {"order_details": 2000}}, "json"))
+
+    # When: a customer reads them / Then: the same settings staff see
+    assert ok(alice_client.get("/api/ops/demo"))["projectionDelayMs"]["order_details"] == 2000
+    # ...but changing them is refused, and anonymous callers may not even read them
+    refused = alice_client.put("/api/ops/demo", {"projectionDelayMs": {"order_details": 0}}, "json")
+    assert refused.status_code == 403
+    assert anonymous_client.get("/api/ops/demo").status_code in (401, 403)
+    assert ReadModelState.objects.get(name="order_details").demo_delay_ms == 2000
+
+
 # ---- lag ----------------------------------------------------------------------------------
 
 
@@ -116,6 +132,8 @@ def test_lag_lists_every_read_model_with_its_figures(staff_client):
             "maxLagSeconds",
             "pendingOutbox",
             "deadLetters",
+            "heldOrders",
+            "heldEvents",
             "stale",
             "strategy",
             "history",
@@ -243,7 +261,7 @@ def test_the_largest_allowed_demo_delay_is_accepted(staff_client):
 # ---- dead letters -------------------------------------------------------------------------
 
 
-def test_a_dead_letter_is_listed_and_counted_in_the_lag(staff_client, alice, place_order_as):
+def test_a_dead_letter_is_listed_and_its_order_counted_as_held(staff_client, alice, place_order_as):
     # Given: order_summaries gave up on alice's OrderPlaced after every attempt
     order_id = place_order_as(alice).order.order_id
     dead = poison_to_dead_letter("order_summaries", order_id)
@@ -270,7 +288,9 @@ def test_a_dead_letter_is_listed_and_counted_in_the_lag(staff_client, alice, pla
         "order_summaries": 1,
     }
     assert rows["order_summaries"]["pendingOutbox"] == 0
-    assert rows["order_summaries"]["lagMs"] > 0
+    # ...as a held order, apart from the lag: it waits for staff, not for the pipeline
+    assert (rows["order_summaries"]["heldOrders"], rows["order_summaries"]["heldEvents"]) == (1, 1)
+    assert rows["order_summaries"]["lagMs"] == 0
 
 
 def test_replaying_a_dead_letter_resolves_it_and_projects_the_order(

@@ -23,6 +23,7 @@ API_OPERATIONS = {
     ("GET", "/api/orders/"),
     ("POST", "/api/orders/"),
     ("GET", "/api/orders/{order_id}/"),
+    ("GET", "/api/orders/{order_id}/journey"),
     ("POST", "/api/orders/{order_id}/confirm"),
     ("POST", "/api/orders/{order_id}/ship"),
     ("POST", "/api/orders/{order_id}/deliver"),

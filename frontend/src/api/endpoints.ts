@@ -1,5 +1,6 @@
 import type { Http } from "./http";
 import type {
+  Journey,
   CommandResponse,
   DeadLetter,
   DemoSettings,
@@ -68,6 +69,9 @@ export function createApi(http: Http) {
       http.request<OrderDetailResponse>("GET", `/api/orders/${encodeURIComponent(orderId)}/`, {
         signal,
       }),
+
+    journey: (orderId: string, signal?: AbortSignal) =>
+      http.request<Journey>("GET", `/api/orders/${encodeURIComponent(orderId)}/journey`, { signal }),
 
     placeOrder: (items: { productId: string; quantity: number }[], idempotencyKey: string) =>
       http.request<CommandResponse>("POST", "/api/orders/", {

@@ -79,7 +79,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Demo controls of the Pipeline page */
+        /** Demo controls of the Pipeline page (readable by any logged-in user) */
         get: operations["getDemoControls"];
         /** Change demo controls: a projection delay, or fail the next event */
         put: operations["setDemoControls"];
@@ -210,6 +210,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders/{order_id}/journey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each event of an order: committed, relayed, applied per read model */
+        get: operations["getOrderJourney"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders/{order_id}/ship": {
         parameters: {
             query?: never;
@@ -308,6 +325,14 @@ export interface components {
             byDay: components["schemas"]["DayTotals"][];
             metadata: components["schemas"]["Metadata"];
         };
+        Behind: {
+            /** @description The first event of the order this read model has not applied. */
+            seq: number;
+            /** @description `pending`: on its way; `retrying`: an attempt failed, a retry is due; `dead_lettered`: held behind a dead letter until staff replay it. */
+            reason: components["schemas"]["BehindReason"];
+        };
+        /** @enum {string} */
+        BehindReason: "pending" | "retrying" | "dead_lettered";
         CancelOrderInputRequest: {
             expectedVersion?: number | null;
             reason: string;
@@ -405,6 +430,44 @@ export interface components {
                 worker: string;
             };
         };
+        Journey: {
+            /** Format: uuid */
+            orderId: string;
+            /** @description Oldest first. */
+            events: components["schemas"]["JourneyEvent"][];
+        };
+        JourneyEvent: {
+            seq: number;
+            type: string;
+            /** Format: date-time */
+            committedAt: string;
+            readModels: components["schemas"]["JourneyLeg"][];
+        };
+        JourneyLeg: {
+            readModel: components["schemas"]["ReadModelName"];
+            strategy: components["schemas"]["SyncStrategy"];
+            state: components["schemas"]["JourneyState"];
+            /**
+             * Format: date-time
+             * @description The relay handed it to the projector (outbox strategy).
+             */
+            relayedAt: string | null;
+            /**
+             * Format: date-time
+             * @description The projection committed; `order.projected` is pushed at that moment.
+             */
+            appliedAt: string | null;
+            /** @description Failed attempts on the way. */
+            attempts: number;
+            deadLettered: boolean;
+            /**
+             * Format: date-time
+             * @description When staff replayed its dead letter.
+             */
+            replayedAt: string | null;
+        };
+        /** @enum {string} */
+        JourneyState: "applied" | "on_its_way" | "retrying" | "dead_lettered" | "parked" | "unknown";
         LagReport: {
             /** Format: date-time */
             at: string;
@@ -450,7 +513,7 @@ export interface components {
             rules: components["schemas"]["AlertRuleState"][];
         };
         OrderDetailResponse: {
-            order: components["schemas"]["OrderView"];
+            order: components["schemas"]["ProjectedOrderView"];
             metadata: components["schemas"]["Metadata"];
         };
         OrderItem: {
@@ -488,6 +551,8 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             seq: number;
+            /** @description Absent when the read model is up to date for this order. */
+            behind?: components["schemas"]["Behind"];
         };
         OrderView: {
             /** Format: uuid */
@@ -525,6 +590,29 @@ export interface components {
         ProductList: {
             results: components["schemas"]["Product"][];
         };
+        ProjectedOrderView: {
+            /** Format: uuid */
+            orderId: string;
+            /** @description The customer's display name. */
+            customer: string;
+            status: components["schemas"]["OrderStatus"];
+            items: components["schemas"]["OrderItem"][];
+            itemCount: number;
+            /** Format: decimal */
+            total: string;
+            trackingNumber: string | null;
+            cancelReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The order's sequence number: the write-model version shown. */
+            seq: number;
+            /** @description Status changes, oldest first. */
+            timeline: components["schemas"]["TimelineEntry"][];
+            /** @description Absent when the read model is up to date for this order. */
+            behind?: components["schemas"]["Behind"];
+        };
         ReadModelLag: {
             readModel: components["schemas"]["ReadModelName"];
             lagMs: number;
@@ -534,6 +622,10 @@ export interface components {
             stale: boolean;
             pendingOutbox: number;
             deadLetters: number;
+            /** @description Orders held behind an open dead letter: left out of lagMs and stale. */
+            heldOrders: number;
+            /** @description Their events not applied: the dead ones and those parked. */
+            heldEvents: number;
             strategy: components["schemas"]["SyncStrategy"];
             /** @description Recent samples, oldest first. */
             history: components["schemas"]["LagSample"][];
@@ -1420,6 +1512,45 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getOrderJourney: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Journey"];
+                };
+            };
+            /** @description `not_authenticated`: no session (log in at /accounts/login/); or `permission_denied`: a missing or wrong X-CSRFToken header on an unsafe method, or not staff. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such order, or not yours. */
+            404: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -21,6 +21,17 @@ export type TimelineEntry = Schemas["TimelineEntry"];
 /** One order as the command API and the order_details read model show it. */
 export type OrderView = Schemas["OrderView"];
 
+/** An OrderView as order_details serves it: with `behind` when it has not caught up. */
+export type ProjectedOrderView = Schemas["ProjectedOrderView"];
+
+/** Per-order freshness: the first event of the order its read model has not applied, and why. */
+export type Behind = Schemas["Behind"];
+
+/** The journey of an order's events: committed, relayed, applied per read model. */
+export type Journey = Schemas["Journey"];
+export type JourneyEvent = Schemas["JourneyEvent"];
+export type JourneyLeg = Schemas["JourneyLeg"];
+
 /** One row of the order list (order_summaries) or of search results (order_search). */
 export type OrderSummary = Schemas["OrderSummary"];
 
@@ -78,4 +89,12 @@ export interface OrderProjectedMessage {
   readModel: string;
 }
 
-export type PushMessage = OrderPendingMessage | OrderProjectedMessage;
+/** A read model gave up on this event (dead letter); a replay later sends order.projected. */
+export interface OrderFailedMessage {
+  type: "order.failed";
+  orderId: string;
+  seq: number;
+  readModel: string;
+}
+
+export type PushMessage = OrderPendingMessage | OrderProjectedMessage | OrderFailedMessage;

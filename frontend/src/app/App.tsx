@@ -5,7 +5,7 @@ import type { Me } from "../api/types";
 import { Header } from "../components/Header";
 import { Link } from "../components/Link";
 import { LiveRegion } from "../components/LiveRegion";
-import { errorMessage } from "../components/format";
+import { errorMessage, shortId } from "../components/format";
 import { useStore } from "../hooks/useStore";
 import { OrderDetailPage } from "../pages/OrderDetailPage";
 import { OrdersListPage } from "../pages/OrdersListPage";
@@ -71,6 +71,13 @@ const TITLES: Record<Route["page"], string> = {
   notFound: "Not found",
 };
 
+/** "Order #0b6f3d2e · Orders"; the list is just "Orders" (not "Orders · Orders"). */
+function pageTitle(route: Route): string {
+  if (route.page === "orders") return "Orders";
+  if (route.page === "order") return `Order #${shortId(route.orderId)} · Orders`;
+  return `${TITLES[route.page]} · Orders`;
+}
+
 function Page({ me }: { me: Me }) {
   const { pathname } = useStore(location);
   const route = matchRoute(pathname);
@@ -80,7 +87,7 @@ function Page({ me }: { me: Me }) {
   // On in-app navigation move focus to the new page's heading, as a full page load would
   // reset it; screen readers then read where the user has landed.
   useEffect(() => {
-    document.title = `${TITLES[route.page]} · Orders`;
+    document.title = pageTitle(matchRoute(pathname));
     if (firstRender.current) {
       firstRender.current = false;
       return;
@@ -88,7 +95,7 @@ function Page({ me }: { me: Me }) {
     if (window.location.hash) return; // the page scrolls to its own target
     main.current?.querySelector<HTMLElement>("h1")?.focus();
     window.scrollTo(0, 0);
-  }, [pathname, route.page]);
+  }, [pathname]);
 
   return (
     <main id="main" className="page" ref={main} tabIndex={-1}>

@@ -14,8 +14,8 @@ export function ConnectionIndicator() {
           : "Live updates off";
   return (
     <span className={`connection connection-${status.state}`}>
-      <span className="connection-dot" aria-hidden="true" />
-      {text}
+      <span className="connection-dot" aria-hidden="true" title={text} />
+      <span className="connection-text">{text}</span>
     </span>
   );
 }

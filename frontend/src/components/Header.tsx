@@ -32,17 +32,15 @@ export function Header({ me }: { me: Me }) {
               </Link>
             </li>
             {me.isStaff && (
-              <>
-                <li>
-                  <Link to={paths.pipeline()} aria-current={current("/pipeline")}>
-                    Pipeline
-                  </Link>
-                </li>
-                <li>
-                  <Link to={paths.pipeline("#demo-controls")}>Demo controls</Link>
-                </li>
-              </>
+              <li>
+                <Link to={paths.pipeline()} aria-current={current("/pipeline")}>
+                  Pipeline
+                </Link>
+              </li>
             )}
+            <li>
+              <Link to={paths.pipeline("#demo-controls")}>Demo controls</Link>
+            </li>
           </ul>
         </nav>
         <div className="header-tools">

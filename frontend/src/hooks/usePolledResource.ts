@@ -42,6 +42,7 @@ export function usePolledResource<T>(
   latest.current = { load, options };
 
   const control = useRef({ inFlight: false, again: false, abort: null as AbortController | null });
+  const firstFetchAt = useRef<number | null>(null);
 
   const run = useCallback(async () => {
     const state = control.current;
@@ -77,11 +78,14 @@ export function usePolledResource<T>(
   useEffect(() => {
     // A new key is a new resource: forget the old one and start again.
     control.current = { inFlight: false, again: false, abort: null };
+    firstFetchAt.current = null;
     setData(null);
     setError(null);
     setLoading(true);
-    if (!latest.current.options.skipPoll?.()) void run();
-    else setLoading(false);
+    if (!latest.current.options.skipPoll?.()) {
+      firstFetchAt.current = Date.now();
+      void run();
+    } else setLoading(false);
 
     // A hidden tab does not poll; it catches up the moment it is shown again.
     const { intervalMs } = latest.current.options;
@@ -94,7 +98,7 @@ export function usePolledResource<T>(
     document.addEventListener("visibilitychange", poll);
     const unsubscribe = refreshBus.subscribe((reason) => {
       const wanted = latest.current.options.refreshOn ?? isReconnect;
-      if (wanted(reason)) void run();
+      if (wanted(reason) && !repeatsTheFirstFetch(reason, firstFetchAt.current)) void run();
     });
     return () => {
       if (timer !== null) window.clearInterval(timer);
@@ -109,4 +113,20 @@ export function usePolledResource<T>(
 
 function isReconnect(reason: RefreshReason): boolean {
   return reason.kind === "connected";
+}
+
+/**
+ * The first open of the push channel comes right after the page's first
+ * fetch started: a second fetch then would only repeat it (the list used to
+ * load twice). Later (re)connects always re-fetch.
+ */
+const FIRST_CONNECT_GRACE_MS = 3000;
+
+function repeatsTheFirstFetch(reason: RefreshReason, startedAt: number | null): boolean {
+  return (
+    reason.kind === "connected" &&
+    reason.first === true &&
+    startedAt !== null &&
+    Date.now() - startedAt < FIRST_CONNECT_GRACE_MS
+  );
 }

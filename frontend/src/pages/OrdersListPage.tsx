@@ -1,81 +1,25 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
-import { api } from "../api/client";
-import type { OrderPage, OrderStatus } from "../api/types";
-import { location, navigate } from "../app/router";
-import { announce, knownViews, patternsOn, projectionTracker } from "../app/stores";
+import { navigate } from "../app/router";
 import { FreshnessIndicator } from "../components/FreshnessIndicator";
 import { Link } from "../components/Link";
+import { SearchForm } from "../components/SearchForm";
 import { StatusBadge } from "../components/StatusBadge";
 import { UpdatingBadge } from "../components/UpdatingBadge";
-import { usePolledResource } from "../hooks/usePolledResource";
-import { useStore } from "../hooks/useStore";
-import { overlayKnownViews } from "../state/knownViews";
+import { WhatToTry } from "../components/WhatToTry";
+import { errorMessage, formatTime, shortId } from "../components/format";
+import { useStaleAnnouncement } from "../hooks/useOrderAnnouncements";
+import { listUrl, PAGE_SIZE, STATUSES, useOrderList } from "../hooks/useOrderList";
+import type { DisplayedRow } from "../state/knownViews";
 import { formatMoney } from "../state/money";
-import { observeRead } from "../state/projectionTracker";
-import type { RefreshReason } from "../state/refreshBus";
-import { errorMessage, shortId, formatTime } from "../components/format";
-
-const POLL_MS = 5000;
-const PAGE_SIZE = 20;
-const STATUSES: OrderStatus[] = ["pending", "confirmed", "shipped", "delivered", "cancelled"];
-
-/** Filter, search and page live in the URL, so Back and shared links work. */
-function readQuery(search: string) {
-  const params = new URLSearchParams(search);
-  const status = params.get("status") ?? "";
-  return {
-    status: (STATUSES as string[]).includes(status) ? (status as OrderStatus) : "",
-    q: params.get("q")?.trim() ?? "",
-    page: Math.max(1, Number.parseInt(params.get("page") ?? "1", 10) || 1),
-  } as const;
-}
-
-function listUrl(query: { status: string; q: string; page: number }): string {
-  const params = new URLSearchParams();
-  if (query.q) params.set("q", query.q);
-  else if (query.status) params.set("status", query.status);
-  if (query.page > 1) params.set("page", String(query.page));
-  const search = params.toString();
-  return search ? `/?${search}` : "/";
-}
 
 export function OrdersListPage() {
-  const { search } = useStore(location);
-  const query = readQuery(search);
+  const { query, readModel, list, rows, pageCount } = useOrderList();
   const searching = query.q !== "";
-  const readModel = searching ? "order_search" : "order_summaries";
-
-  const list = usePolledResource<OrderPage>(
-    JSON.stringify(query),
-    (signal) => api.orders({ ...query, pageSize: PAGE_SIZE }, signal),
-    {
-      intervalMs: POLL_MS,
-      refreshOn: (reason: RefreshReason) =>
-        reason.kind === "connected" ||
-        reason.kind === "command" ||
-        (reason.kind === "projected" && reason.readModel === readModel),
-      // Rows are evidence too: a row at seq N proves this read model reached N for that order.
-      onData: (page) =>
-        projectionTracker.set((tracker) =>
-          page.results.reduce(
-            (current, row) =>
-              observeRead(current, page.metadata?.readModel ?? readModel, row.orderId, row.seq, Date.now()),
-            tracker,
-          ),
-        ),
-    },
-  );
-
   useStaleAnnouncement(list.data?.metadata?.stale, readModel);
-
-  const known = useStore(knownViews);
-  const on = useStore(patternsOn);
-  const rows = list.data ? overlayKnownViews(list.data.results, known, on) : [];
-  const pageCount = list.data ? Math.max(1, Math.ceil(list.data.count / PAGE_SIZE)) : 1;
 
   return (
     <>
       <h1 tabIndex={-1}>Orders</h1>
+      <WhatToTry />
       <div className="toolbar">
         <SearchForm
           key={query.q}
@@ -135,9 +79,7 @@ export function OrdersListPage() {
       {list.loading && !list.data && <p>Loading orders…</p>}
       {list.error && !list.data ? <p role="alert">Could not load orders: {errorMessage(list.error)}</p> : null}
 
-      {list.data && rows.length === 0 && (
-        <p className="empty">{searching ? "No orders match." : "No orders yet."}</p>
-      )}
+      {list.data && rows.length === 0 && <p className="empty">{emptyText(query)}</p>}
 
       {rows.length > 0 && (
         <table className="order-table">
@@ -160,21 +102,16 @@ export function OrdersListPage() {
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr key={row.orderId}>
+              <tr key={row.orderId} className={row.notListedYet ? "not-listed-yet" : undefined}>
                 <td data-label="Order">
                   <Link to={`/orders/${row.orderId}`}>#{shortId(row.orderId)}</Link>
                 </td>
                 <td data-label="Customer">{row.customer}</td>
                 <td data-label="Status">
-                  <StatusBadge
-                    status={row.status}
-                    note={
-                      row.fromCommandResponse
-                        ? `from your command; ${readModel} still says ${row.readModelStatus}`
-                        : undefined
-                    }
-                  />
-                  <UpdatingBadge orderId={row.orderId} />
+                  <span className="status-cell">
+                    <StatusBadge status={row.status} note={rowNote(row, readModel)} />
+                    <UpdatingBadge orderId={row.orderId} compact />
+                  </span>
                 </td>
                 <td data-label="Items" className="numeric">
                   {row.itemCount}
@@ -210,40 +147,14 @@ export function OrdersListPage() {
   );
 }
 
-/** Screen-reader users hear when the list turns stale and when it is fresh again. */
-function useStaleAnnouncement(stale: boolean | undefined, readModel: string) {
-  const previous = useRef(stale);
-  useEffect(() => {
-    const before = previous.current;
-    previous.current = stale;
-    if (before === undefined || stale === undefined || before === stale) return;
-    announce(
-      stale
-        ? `The list is stale: ${readModel} is behind its threshold.`
-        : `The list is up to date again.`,
-    );
-  }, [stale, readModel]);
+function rowNote(row: DisplayedRow, readModel: string): string | undefined {
+  if (row.notListedYet) return `from your command; not yet in ${readModel}`;
+  if (row.fromCommandResponse) return `from your command; ${readModel} still says ${row.readModelStatus}`;
+  return undefined;
 }
 
-function SearchForm({ initial, onSearch }: { initial: string; onSearch: (q: string) => void }) {
-  const [text, setText] = useState(initial);
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    onSearch(text.trim());
-  }
-  return (
-    <form role="search" className="search-form" onSubmit={submit}>
-      <label htmlFor="order-search">Search orders</label>
-      <div className="search-row">
-        <input
-          id="order-search"
-          type="search"
-          value={text}
-          placeholder="customer, product, tracking number…"
-          onChange={(event) => setText(event.target.value)}
-        />
-        <button type="submit">Search</button>
-      </div>
-    </form>
-  );
+function emptyText(query: { status: string; q: string }): string {
+  if (query.q) return "No orders match.";
+  if (query.status) return `No ${query.status} orders.`;
+  return "No orders yet.";
 }

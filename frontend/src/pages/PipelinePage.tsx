@@ -19,15 +19,28 @@ const POLL_MS = 2000;
 const lagHistory = createStore<LagHistory>({});
 
 export function PipelinePage({ me }: { me: Me }) {
-  if (!me.isStaff) {
-    return (
-      <>
-        <h1 tabIndex={-1}>Pipeline</h1>
-        <p>The pipeline view is for staff. <Link to="/">Back to your orders</Link></p>
-      </>
-    );
-  }
+  if (!me.isStaff) return <CustomerDemoControls />;
   return <StaffPipeline />;
+}
+
+/**
+ * Customers see the demo controls read-only: a delay or a failure applies to
+ * every user's orders, so only staff may change them. Seeing them explains
+ * what the customer's own pages show (a slow badge, a failure message).
+ */
+function CustomerDemoControls() {
+  useScrollToHash();
+  return (
+    <>
+      <h1 tabIndex={-1}>Demo controls</h1>
+      <p className="source-note">
+        Staff can slow each read model down or make its next event fail, to show how the pages
+        cope. They apply to everyone’s orders, so here you can see them but not change them: log
+        in as <code>staff</code> to try them. <Link to="/">Back to your orders</Link>
+      </p>
+      <DemoControls readOnly />
+    </>
+  );
 }
 
 function StaffPipeline() {

@@ -13,6 +13,8 @@ function report(at: string, lags: Partial<Record<ReadModelName, number>>): LagRe
       dataAsOf: at,
       pendingOutbox: 0,
       deadLetters: 0,
+      heldOrders: 0,
+      heldEvents: 0,
       stale: false,
       strategy: "outbox",
       history: [],

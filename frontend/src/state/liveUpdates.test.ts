@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { handleConnected, handlePushMessage, pushUrl } from "./liveUpdates";
-import { behindFor, emptyTracker } from "./projectionTracker";
+import { behindFor, emptyTracker, failedFor } from "./projectionTracker";
 import { createRefreshBus, type RefreshReason } from "./refreshBus";
 import { createStore } from "./store";
 
@@ -21,6 +21,13 @@ describe("push messages reaching the pages", () => {
     expect(behindFor(tracker.get(), "o1")).toEqual([]);
   });
 
+  it("turns order.failed into a failure for that read model and asks pages to re-fetch", () => {
+    const { deps, tracker, reasons } = setup();
+    handlePushMessage({ type: "order.failed", orderId: "o1", seq: 2, readModel: "order_search" }, deps);
+    expect(failedFor(tracker.get(), "o1")).toEqual(["order_search"]);
+    expect(reasons).toEqual([{ kind: "failed", orderId: "o1", readModel: "order_search" }]);
+  });
+
   it("asks pages to re-fetch when a read model has projected", () => {
     const { deps, reasons } = setup();
     handlePushMessage({ type: "order.projected", orderId: "o1", seq: 2, readModel: "order_summaries" }, deps);
@@ -30,7 +37,8 @@ describe("push messages reaching the pages", () => {
   it("asks pages to re-fetch after a (re)connect, since pushes sent meanwhile are lost", () => {
     const { deps, reasons } = setup();
     handleConnected(deps);
-    expect(reasons).toEqual([{ kind: "connected" }]);
+    handleConnected(deps, true);
+    expect(reasons).toEqual([{ kind: "connected", first: false }, { kind: "connected", first: true }]);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   displayedOrder,
   initialOrderDetailState,
   isShowingOptimisticStatus,
+  offersActions,
   orderDetailReducer,
   type OrderDetailAction,
   type OrderDetailState,
@@ -236,5 +237,47 @@ describe("reads that fail", () => {
     });
     expect(displayedOrder(state)?.status).toBe("pending");
     expect(state.refreshError).toMatch(/Could not refresh/);
+  });
+});
+
+describe("after a 409 the page offers no action until it shows the order's current state", () => {
+  const versionConflict = new ApiError(409, {
+    code: "version_conflict",
+    message: "The order changed: you saw version 1, it is now 2.",
+    currentSeq: 2,
+  });
+  const read = (view: ReturnType<typeof orderView>): OrderDetailAction => ({
+    type: "readSucceeded",
+    view,
+    metadata: metadata(),
+    patternsOn: PATTERNS_ON,
+  });
+
+  it("waits for a read at the seq a version_conflict named", () => {
+    const refused = orderDetailReducer(started({ action: "confirm" }), {
+      type: "commandFailed",
+      error: versionConflict,
+    });
+    expect(offersActions(refused)).toBe(false);
+    // A read from a lagging order_details still shows version 1: still no action.
+    expect(offersActions(run([read(orderView({ seq: 1 }))], refused))).toBe(false);
+    const current = run([read(orderView({ seq: 2, status: "cancelled" }))], refused);
+    expect(offersActions(current)).toBe(true);
+    expect(displayedOrder(current)?.status).toBe("cancelled");
+  });
+
+  it("waits for a read in the status an invalid_transition named", () => {
+    const refused = orderDetailReducer(started({ action: "confirm" }), { type: "commandFailed", error: conflict });
+    expect(offersActions(refused)).toBe(false);
+    expect(refused.awaitingCurrent).toEqual({ seq: undefined, status: "cancelled" });
+    expect(offersActions(run([read(orderView({ seq: 2, status: "cancelled" }))], refused))).toBe(true);
+  });
+
+  it("offers actions again at once after other failures (nothing says the order moved)", () => {
+    const refused = orderDetailReducer(started({ action: "ship", trackingNumber: "" }), {
+      type: "commandFailed",
+      error: invalid,
+    });
+    expect(offersActions(refused)).toBe(true);
   });
 });

@@ -8,12 +8,15 @@
 //   pattern 2, command response: on success the response's OrderView becomes
 //     `base` at once, without waiting for the order_details read model; and
 //     no later read with a lower seq may replace it (seq guard).
+//   after a 409 the server has told us the order moved on (its seq or its
+//     status): until a read shows that state, the page offers no action, so
+//     it does not invite the same refusal again (`awaitingCurrent`).
 //
 // With "Patterns off" the same reducer does the naive thing: nothing
 // optimistic, the response ignored, every read shown as it comes.
 
 import { ApiError } from "../api/errors";
-import type { CommandResponse, Metadata, OrderView } from "../api/types";
+import type { Behind, CommandResponse, Metadata, OrderStatus, OrderView, ProjectedOrderView } from "../api/types";
 import { describeCommandFailure, type CommandFailure } from "./commandFailure";
 import { targetStatus, type OrderCommand } from "./orderCommands";
 import { isOlder, newerOf } from "./seqGuard";
@@ -32,6 +35,8 @@ export interface OrderDetailState {
   base: OrderView | null;
   /** Freshness of the last successful read (order_details). */
   metadata: Metadata | null;
+  /** Where order_details stood for this order at the last read (per-order freshness). */
+  behind: Behind | null;
   inFlight: (CommandAttempt & { optimistic: boolean }) | null;
   failure: (CommandFailure & { attempt: CommandAttempt }) | null;
   /** Nothing to show: the first read failed. */
@@ -42,11 +47,18 @@ export interface OrderDetailState {
   notYetProjected: boolean;
   /** The last read the seq guard refused, shown so learners can see the guard work. */
   ignoredRead: { seq: number; heldSeq: number } | null;
+  /** A 409 said the order is now at this seq or in this status; no read has shown it yet. */
+  awaitingCurrent: AwaitedState | null;
+}
+
+export interface AwaitedState {
+  seq?: number;
+  status?: OrderStatus;
 }
 
 export type OrderDetailAction =
   | { type: "seeded"; view: OrderView }
-  | { type: "readSucceeded"; view: OrderView; metadata: Metadata; patternsOn: boolean }
+  | { type: "readSucceeded"; view: ProjectedOrderView; metadata: Metadata; patternsOn: boolean }
   | { type: "readFailed"; error: unknown; patternsOn: boolean }
   | { type: "commandStarted"; attempt: CommandAttempt; patternsOn: boolean }
   | { type: "commandSucceeded"; response: CommandResponse; patternsOn: boolean }
@@ -56,12 +68,14 @@ export type OrderDetailAction =
 export const initialOrderDetailState: OrderDetailState = {
   base: null,
   metadata: null,
+  behind: null,
   inFlight: null,
   failure: null,
   loadError: null,
   refreshError: null,
   notYetProjected: false,
   ignoredRead: null,
+  awaitingCurrent: null,
 };
 
 export function orderDetailReducer(
@@ -69,12 +83,15 @@ export function orderDetailReducer(
   action: OrderDetailAction,
 ): OrderDetailState {
   switch (action.type) {
-    case "seeded":
-      return { ...state, base: newerOf(state.base, action.view), loadError: null };
+    case "seeded": {
+      const base = newerOf(state.base, action.view);
+      return { ...state, base, loadError: null, awaitingCurrent: stillAwaited(state.awaitingCurrent, base) };
+    }
 
     case "readSucceeded": {
       const common = {
         metadata: action.metadata,
+        behind: action.view.behind ?? null,
         loadError: null,
         refreshError: null,
         notYetProjected: false,
@@ -83,7 +100,8 @@ export function orderDetailReducer(
         const heldSeq = state.base?.seq ?? 0;
         return { ...state, ...common, ignoredRead: { seq: action.view.seq, heldSeq } };
       }
-      return { ...state, ...common, base: action.view, ignoredRead: null };
+      const awaitingCurrent = stillAwaited(state.awaitingCurrent, action.view);
+      return { ...state, ...common, base: action.view, ignoredRead: null, awaitingCurrent };
     }
 
     case "readFailed": {
@@ -113,6 +131,7 @@ export function orderDetailReducer(
         failure: null,
         // Patterns off: ignore the answer and wait for a re-fetch, like a naive client.
         base: action.patternsOn ? newerOf(state.base, action.response.order) : state.base,
+        awaitingCurrent: null,
       };
 
     case "commandFailed": {
@@ -120,7 +139,14 @@ export function orderDetailReducer(
       const { optimistic: _optimistic, ...attempt } = state.inFlight;
       const failure = describeCommandFailure(attempt.command.action, action.error);
       // Rollback: drop the in-flight command; `base` still holds the view from before the click.
-      return { ...state, inFlight: null, failure: { ...failure, attempt } };
+      const moved = failure.currentSeq !== undefined || failure.currentStatus !== undefined;
+      const awaited: AwaitedState = { seq: failure.currentSeq, status: failure.currentStatus };
+      return {
+        ...state,
+        inFlight: null,
+        failure: { ...failure, attempt },
+        awaitingCurrent: moved ? stillAwaited(awaited, state.base) : state.awaitingCurrent,
+      };
     }
 
     case "failureDismissed":
@@ -146,6 +172,22 @@ export function applyOptimistically(view: OrderView, attempt: CommandAttempt): O
     cancelReason: command.action === "cancel" ? command.reason : view.cancelReason,
     timeline: [...view.timeline, { status, at: attempt.startedAt }],
   };
+}
+
+/** Whether the page may offer commands: not while one is in flight, nor while the page
+ * still shows a state a 409 has said is out of date. */
+export function offersActions(state: OrderDetailState): boolean {
+  return state.inFlight === null && state.awaitingCurrent === null;
+}
+
+/** The awaited state, or null once `view` shows it (its seq, or its status, reached). */
+function stillAwaited(awaited: AwaitedState | null, view: OrderView | null): AwaitedState | null {
+  if (!awaited || !view) return awaited;
+  if (awaited.seq !== undefined && view.seq >= awaited.seq) return null;
+  if (awaited.seq === undefined && awaited.status !== undefined && view.status === awaited.status) {
+    return null;
+  }
+  return awaited;
 }
 
 /** True while the shown status is a guess that the server has not confirmed yet. */

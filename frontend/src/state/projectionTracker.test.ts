@@ -3,7 +3,10 @@ import {
   awaitedSeq,
   behindFor,
   emptyTracker,
+  failedFor,
   forgetOlderThan,
+  observeRow,
+  onFailed,
   observeRead,
   onOwnCommand,
   onPending,
@@ -121,5 +124,47 @@ describe("badges after our own command", () => {
     for (const readModel of READ_MODELS) tracker = projected(tracker, 2, readModel);
     tracker = onOwnCommand(tracker, ORDER, 2, READ_MODELS, T0);
     expect(behindFor(tracker, ORDER)).toEqual([]);
+  });
+});
+
+describe("a dead letter turns the spinner into a message until a replay", () => {
+  const failed = (tracker: ProjectionTracker, seq: number, readModel: string) =>
+    onFailed(tracker, { orderId: ORDER, seq, readModel }, T0);
+
+  it("stops waiting for that read model, remembers the failure, and clears it on the replay's projection", () => {
+    let tracker = pending(emptyTracker, 2, ["order_details", "order_search"]);
+    tracker = failed(tracker, 2, "order_search");
+    expect(behindFor(tracker, ORDER)).toEqual(["order_details"]);
+    expect(failedFor(tracker, ORDER)).toEqual(["order_search"]);
+
+    tracker = projected(tracker, 2, "order_search");
+    expect(failedFor(tracker, ORDER)).toEqual([]);
+  });
+
+  it("ignores a failure the read model has since applied, and an older projection does not clear it", () => {
+    expect(failedFor(failed(projected(emptyTracker, 3, "order_search"), 2, "order_search"), ORDER)).toEqual([]);
+    const tracker = projected(failed(emptyTracker, 2, "order_search"), 1, "order_search");
+    expect(failedFor(tracker, ORDER)).toEqual(["order_search"]);
+  });
+
+  it("learns the failure from a row read with behind.reason dead_lettered (a lost push, a reload)", () => {
+    const row = { orderId: ORDER, seq: 1, behind: { seq: 2, reason: "dead_lettered" as const } };
+    const tracker = observeRow(emptyTracker, "order_summaries", row, T0);
+    expect(failedFor(tracker, ORDER)).toEqual(["order_summaries"]);
+    const caughtUp = observeRow(tracker, "order_summaries", { orderId: ORDER, seq: 2 }, T0);
+    expect(failedFor(caughtUp, ORDER)).toEqual([]);
+  });
+
+  it("adds no spinner for later events of a held order: they wait behind the dead letter", () => {
+    const tracker = pending(failed(emptyTracker, 1, "order_summaries"), 2, ["order_summaries", "order_details"]);
+    expect(behindFor(tracker, ORDER)).toEqual(["order_details"]);
+    expect(failedFor(tracker, ORDER)).toEqual(["order_summaries"]);
+    // The replay applies the dead event and those behind it: everything clears.
+    expect(failedFor(projected(tracker, 2, "order_summaries"), ORDER)).toEqual([]);
+  });
+
+  it("is not forgotten with age: only a replay clears it", () => {
+    const tracker = forgetOlderThan(failed(emptyTracker, 2, "order_search"), T0 + 3_600_000, 60_000);
+    expect(failedFor(tracker, ORDER)).toEqual(["order_search"]);
   });
 });

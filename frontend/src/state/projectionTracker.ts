@@ -14,9 +14,15 @@
 //     the order at that seq is the same evidence (`observeRead`), and entries
 //     older than the slowest threshold are forgotten (`forgetOlderThan`).
 //
+// When a read model gives up on an event (`order.failed`, or a row read with
+// `behind.reason === "dead_lettered"`), its wait becomes a failure: the page
+// shows a plain message instead of a spinner that would never stop. Failures
+// are not forgotten with age: only an `order.projected` (or a read) at that
+// seq or later, which a replay brings, clears them.
+//
 // Everything here is immutable data in, new data out.
 
-import type { OrderPendingMessage, OrderProjectedMessage } from "../api/types";
+import type { Behind, OrderPendingMessage, OrderProjectedMessage } from "../api/types";
 
 export interface Wait {
   /** Seq this read model must reach for the badge to clear. */
@@ -42,9 +48,11 @@ export interface ProjectionTracker {
   applied: Record<string, Record<string, Applied>>;
   /** orderId → the highest seq the server has announced with `order.pending`. */
   announced: Record<string, Applied>;
+  /** orderId → readModel → the event it dead-lettered (until a replay applies it). */
+  failed: Record<string, Record<string, Applied>>;
 }
 
-export const emptyTracker: ProjectionTracker = { waiting: {}, applied: {}, announced: {} };
+export const emptyTracker: ProjectionTracker = { waiting: {}, applied: {}, announced: {}, failed: {} };
 
 /** The server says: these read models are behind for `orderId` at `seq`. */
 export function onPending(
@@ -86,16 +94,58 @@ export function onProjected(
   const { orderId, seq, readModel } = message;
   const applied = tracker.applied[orderId]?.[readModel];
   if (applied && applied.seq >= seq) return tracker; // old news
+  const failure = tracker.failed[orderId]?.[readModel];
   const withApplied: ProjectionTracker = {
     ...tracker,
     applied: {
       ...tracker.applied,
       [orderId]: { ...tracker.applied[orderId], [readModel]: { seq, at: nowMs } },
     },
+    // A replay applied what had failed: the message goes.
+    failed: failure && failure.seq <= seq ? withoutEntry(tracker.failed, orderId, readModel) : tracker.failed,
   };
   const wait = tracker.waiting[orderId]?.[readModel];
   if (!wait || wait.seq > seq) return withApplied;
-  return { ...withApplied, waiting: withoutWait(tracker.waiting, orderId, readModel) };
+  return { ...withApplied, waiting: withoutEntry(tracker.waiting, orderId, readModel) };
+}
+
+/**
+ * `readModel` dead-lettered the order's event `seq`: stop waiting (no spinner
+ * for something that will not come) and remember the failure to show it.
+ */
+export function onFailed(
+  tracker: ProjectionTracker,
+  message: { orderId: string; seq: number; readModel: string },
+  nowMs: number,
+): ProjectionTracker {
+  const { orderId, seq, readModel } = message;
+  if ((tracker.applied[orderId]?.[readModel]?.seq ?? 0) >= seq) return tracker; // replayed since
+  if (tracker.failed[orderId]?.[readModel]?.seq === seq) return tracker;
+  return {
+    ...tracker,
+    waiting: withoutEntry(tracker.waiting, orderId, readModel),
+    failed: { ...tracker.failed, [orderId]: { ...tracker.failed[orderId], [readModel]: { seq, at: nowMs } } },
+  };
+}
+
+/**
+ * A row read from `readModel`: its seq is evidence of progress (observeRead),
+ * and its `behind` says when the read model gave up on a later event.
+ */
+export function observeRow(
+  tracker: ProjectionTracker,
+  readModel: string,
+  row: { orderId: string; seq: number; behind?: Behind },
+  nowMs: number,
+): ProjectionTracker {
+  const seen = observeRead(tracker, readModel, row.orderId, row.seq, nowMs);
+  if (row.behind?.reason !== "dead_lettered") return seen;
+  return onFailed(seen, { orderId: row.orderId, seq: row.behind.seq, readModel }, nowMs);
+}
+
+/** Read models that gave up on one of this order's events, sorted; empty when none. */
+export function failedFor(tracker: ProjectionTracker, orderId: string): string[] {
+  return Object.keys(tracker.failed[orderId] ?? {}).sort();
 }
 
 /**
@@ -145,7 +195,7 @@ export function forgetOlderThan(
   if (waiting === tracker.waiting && applied === tracker.applied && announced === tracker.announced) {
     return tracker;
   }
-  return { waiting, applied, announced };
+  return { ...tracker, waiting, applied, announced };
 }
 
 function addWaits(
@@ -168,6 +218,8 @@ function addWaits(
   for (const readModel of readModels) {
     const applied = tracker.applied[orderId]?.[readModel];
     if (applied && applied.seq >= seq) continue; // projected before pending: already there
+    // Held behind a dead letter: later events wait for the replay, and the message says so.
+    if (tracker.failed[orderId]?.[readModel]) continue;
     const existing = next[readModel];
     if (existing && existing.seq > seq) continue; // already waiting for something newer
     next[readModel] = {
@@ -183,13 +235,14 @@ function addWaits(
   return { ...tracker, waiting };
 }
 
-function withoutWait(
-  waiting: ProjectionTracker["waiting"],
+function withoutEntry<T>(
+  nested: Record<string, Record<string, T>>,
   orderId: string,
   readModel: string,
-): ProjectionTracker["waiting"] {
-  const { [readModel]: _removed, ...rest } = waiting[orderId] ?? {};
-  const next = { ...waiting };
+): Record<string, Record<string, T>> {
+  if (!nested[orderId]?.[readModel]) return nested;
+  const { [readModel]: _removed, ...rest } = nested[orderId] ?? {};
+  const next = { ...nested };
   if (Object.keys(rest).length) next[orderId] = rest;
   else delete next[orderId];
   return next;

@@ -22,5 +22,8 @@ export function parsePushMessage(data: unknown): PushMessage | null {
   if (message.type === "order.projected" && typeof message.readModel === "string") {
     return { type: "order.projected", orderId: message.orderId, seq, readModel: message.readModel };
   }
+  if (message.type === "order.failed" && typeof message.readModel === "string") {
+    return { type: "order.failed", orderId: message.orderId, seq, readModel: message.readModel };
+  }
   return null;
 }

@@ -24,3 +24,13 @@ export const READ_MODEL_PURPOSE: Record<ReadModelName, string> = {
   order_search: "search",
   order_analytics: "analytics",
 };
+
+/** "order_details (one order's page) and order_search (search)": names with what they serve. */
+export function readModelList(names: readonly string[]): string {
+  const described = names.map((name) => {
+    const purpose = READ_MODEL_PURPOSE[name as ReadModelName];
+    return purpose ? `${name} (${purpose})` : name;
+  });
+  if (described.length < 2) return described.join("");
+  return `${described.slice(0, -1).join(", ")} and ${described[described.length - 1]}`;
+}

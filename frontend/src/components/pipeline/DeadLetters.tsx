@@ -8,7 +8,12 @@ import { Link } from "../Link";
 
 /** Events a projector gave up on (after 5 attempts), and the button that tries them again. */
 export function DeadLetters() {
-  const list = usePolledResource("dead-letters", (signal) => api.deadLetters(signal), { intervalMs: 5000 });
+  // At once on order.failed (staff hear every order's), so the list never says "no dead
+  // letters" beside a lag table that counts one.
+  const list = usePolledResource("dead-letters", (signal) => api.deadLetters(signal), {
+    intervalMs: 5000,
+    refreshOn: (reason) => reason.kind === "connected" || reason.kind === "failed",
+  });
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<string | null>(null);
   const letters = list.data?.results ?? [];

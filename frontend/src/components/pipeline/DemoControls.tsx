@@ -12,14 +12,17 @@ const SAVE_AFTER_MS = 400;
 /**
  * Slow a projection down or make its next event fail, to watch the UI
  * patterns cope. Re-read every 5 s: "fail the next event" resets itself on
- * the server once it has fired.
+ * the server once it has fired. A change shows at once (the box ticks when
+ * clicked) and is confirmed in words when the server has saved it; a refused
+ * change is undone and says why. `readOnly`: shown, not changeable (customers).
  */
-export function DemoControls() {
+export function DemoControls({ readOnly = false }: { readOnly?: boolean }) {
   const settings = usePolledResource("demo-settings", (signal) => api.demoSettings(signal), { intervalMs: 5000 });
   const [server, setServer] = useState<DemoSettings | null>(null);
   // Slider positions not yet saved; they win over the server's values until saved.
   const [drafts, setDrafts] = useState<Record<string, number>>({});
   const [problem, setProblem] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
   const saveTimer = useRef<number | undefined>(undefined);
 
   useEffect(() => {
@@ -28,12 +31,19 @@ export function DemoControls() {
   useEffect(() => () => window.clearTimeout(saveTimer.current), []);
 
   async function save(patch: DemoSettingsPatch, what: string) {
+    const before = server;
+    if (before && patch.failNext) {
+      setServer({ ...before, failNext: { ...before.failNext, ...patch.failNext } }); // at once
+    }
+    setSaved(null);
     try {
       const next = await api.changeDemoSettings(patch);
       setServer(next);
       setProblem(null);
+      setSaved(`Saved: ${what}`);
       announce(what);
     } catch (error) {
+      if (before && patch.failNext) setServer(before);
       setProblem(`Could not change the demo settings: ${errorMessage(error)}`);
     }
   }
@@ -56,11 +66,15 @@ export function DemoControls() {
       <h2 id="demo-controls-heading">Demo controls</h2>
       <p className="hint">
         Slow a projection down and watch the “Updating…” badges and the lag chart; make its next
-        event fail and watch it land in the dead letters. The <strong>Patterns off</strong> switch
+        event fail and watch it land in the dead letters. The <strong>UX patterns</strong> switch
         in the header shows what the UI looks like without the patterns.
       </p>
       {settings.error && !server ? <p role="alert">Could not load the demo settings: {errorMessage(settings.error)}</p> : null}
       {problem && <p role="alert">{problem}</p>}
+      {/* Visible to everyone, not only to screen readers (announce() covers those). */}
+      <p className="demo-saved" aria-hidden="true">
+        {saved ?? "\u00a0"}
+      </p>
       {server && (
         <div className="demo-grid">
           {readModels.map((readModel) => {
@@ -82,6 +96,7 @@ export function DemoControls() {
                     step={500}
                     value={delay}
                     aria-valuetext={`${delay / 1000} seconds`}
+                    disabled={readOnly}
                     onChange={(event) => changeDelay(readModel, Number(event.target.value))}
                   />
                   <output htmlFor={sliderId}>{(delay / 1000).toFixed(1)} s</output>
@@ -91,6 +106,7 @@ export function DemoControls() {
                     id={failId}
                     type="checkbox"
                     checked={server.failNext[readModel] ?? false}
+                    disabled={readOnly}
                     onChange={(event) =>
                       void save(
                         { failNext: { [readModel]: event.target.checked } },

@@ -20,6 +20,9 @@ export function LagTable({ readModels }: { readModels: ReadModelLag[] }) {
           <th scope="col" className="numeric">
             Dead letters
           </th>
+          <th scope="col" className="numeric">
+            Held orders
+          </th>
           <th scope="col">Strategy</th>
           <th scope="col">State</th>
         </tr>
@@ -42,13 +45,35 @@ export function LagTable({ readModels }: { readModels: ReadModelLag[] }) {
             <td data-label="Dead letters" className="numeric">
               {entry.deadLetters}
             </td>
+            <td data-label="Held orders" className="numeric" title={`${entry.heldEvents} events wait`}>
+              {entry.heldOrders}
+            </td>
             <td data-label="Strategy">{entry.strategy}</td>
             <td data-label="State">
-              {entry.stale ? <span className="stale-badge">Stale</span> : <span className="ok-badge">OK</span>}
+              <ReadModelState entry={entry} />
             </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/**
+ * OK only when nothing is wrong: a read model with an open dead letter is not
+ * OK even while its lag (which leaves held orders out) is within the threshold.
+ */
+function ReadModelState({ entry }: { entry: ReadModelLag }) {
+  const held = entry.heldOrders || entry.deadLetters;
+  return (
+    <span className="state-badges">
+      {entry.stale && <span className="stale-badge">Stale</span>}
+      {held > 0 && (
+        <span className="held-badge" title="Orders whose events wait behind a dead letter until staff replay it">
+          Dead letter: {held} {held === 1 ? "order" : "orders"} held
+        </span>
+      )}
+      {!entry.stale && held === 0 && <span className="ok-badge">OK</span>}
+    </span>
   );
 }
