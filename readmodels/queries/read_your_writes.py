@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
 
+from orders.visibility import customer_scope
 from readmodels.push.projection_waiters import waiters
 from readmodels.queries.consistency import release_connections, token_reached_then_release
 from readmodels.queries.params import ReadYourWritesParams
@@ -46,7 +47,7 @@ def waits_for_token(view, read_model_for: Callable[[dict], str]):
                         await _wait(
                             read_model_for(request.GET),
                             token,
-                            None if user.is_staff else user.pk,
+                            customer_scope(user),
                             params.validated_data["waitMs"] / 1000,
                         )
         return await sync_to_async(view)(request, *args, **kwargs)
