@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 from config.api_errors import error_response
 from orders.visibility import customer_scope
 from readmodels.queries import selectors
-from readmodels.queries.consistency import token_reached
 from readmodels.queries.freshness import freshness
 from readmodels.queries.order_freshness import behind_by_order
 from readmodels.queries.params import (
@@ -18,6 +17,7 @@ from readmodels.queries.params import (
     ReadYourWritesParams,
     validated_params,
 )
+from readmodels.queries.read_your_writes import token_reached
 from readmodels.queries.throttling import QueryRateThrottle
 from readmodels.schema import (
     NOT_PROJECTED,
