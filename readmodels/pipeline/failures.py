@@ -19,7 +19,7 @@ from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
 from readmodels.pipeline.order_owner import customer_of
 from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
-from readmodels.push.sender import push_order_failed
+from readmodels.signals import order_dead_lettered
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,8 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
         owner = customer_of(event.order_id)
         transaction.on_commit(
             partial(
-                push_order_failed,
+                order_dead_lettered.send,
+                sender=__name__,
                 order_id=event.order_id,
                 seq=event.seq,
                 read_model=read_model,

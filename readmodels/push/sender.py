@@ -22,7 +22,7 @@ from django.conf import settings
 from django.dispatch import receiver
 
 from orders.announcements import order_committed
-from readmodels.signals import order_projected
+from readmodels.signals import order_dead_lettered, order_projected
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,8 @@ def push_order_projected(*, order_id, seq, read_model, customer_id, **_):
     sender.send(groups, message)
 
 
-def push_order_failed(*, order_id, seq: int, read_model: str, customer_id: int | None) -> None:
+@receiver(order_dead_lettered, dispatch_uid="push-order-failed")
+def push_order_failed(*, order_id, seq: int, read_model: str, customer_id: int | None, **_):
     """A read model dead-lettered this event: tell the owner and staff, so that the spinner
     becomes a message (a replay that applies it later sends the usual order.projected)."""
     message = {
