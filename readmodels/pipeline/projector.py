@@ -146,26 +146,37 @@ def catch_up_orders(
     if_free: dict[UUID, int] | None = None,
 ) -> dict[UUID, CatchUp]:
     """Bring each order's row up to its target seq ({order_id: seq}), in one transaction;
-    also the orders of `if_free` that no other transaction is working on right now."""
+    also the orders of `if_free` that no other transaction is working on right now.
+
+    If the database refuses the batch, each order of the batch as it was merged (the targets
+    and the queued orders adopted) is tried again in a transaction of its own, so that only
+    the order at fault pays; adopted orders stay "if free" on that second try.
+    """
     controls = controls or Controls()
+    merged: dict[UUID, int] = {}
     try:
-        return _catch_up_orders(projection, targets, controls, replaying, if_free or {})
+        return _catch_up_orders(projection, targets, controls, replaying, if_free or {}, merged)
     except ROW_REFUSED as error:
-        if len(targets) > 1:
+        batch = merged or targets
+        if len(batch) > 1:
             logger.warning(
                 "%s: the database refused a batch of %d orders (%s); one order at a time",
                 projection.name,
-                len(targets),
+                len(batch),
                 error,
                 extra={"read_model": projection.name},
             )
-            return {
-                order_id: catch_up(
-                    projection, order_id, up_to_seq=seq, controls=controls, replaying=replaying
+            outcomes: dict[UUID, CatchUp] = {}
+            for order_id, seq in sorted(batch.items()):
+                alone = {order_id: seq}
+                own, adopted = (alone, {}) if order_id in targets else ({}, alone)
+                outcomes.update(
+                    catch_up_orders(
+                        projection, own, controls=controls, replaying=replaying, if_free=adopted
+                    )
                 )
-                for order_id, seq in sorted(targets.items())
-            }
-        ((order_id, _),) = targets.items()
+            return outcomes
+        ((order_id, _),) = batch.items()
         return {order_id: _refused(projection, order_id, error, replaying)}
 
 
@@ -175,7 +186,9 @@ def _catch_up_orders(
     controls: Controls,
     replaying: bool,
     if_free: dict[UUID, int],
+    merged: dict[UUID, int],
 ) -> dict[UUID, CatchUp]:
+    """`merged` receives the orders this batch took on (targets and adopted queued work)."""
     name = projection.name
     outcomes: dict[UUID, CatchUp] = {}
     with transaction.atomic():
@@ -186,6 +199,7 @@ def _catch_up_orders(
             **{order_id: if_free[order_id] for order_id in free},
             **{order_id: max(seq, if_free.get(order_id, 0)) for order_id, seq in targets.items()},
         }
+        merged.update(targets)
         if not replaying:
             for order_id in failures.park_orders_behind_dead_letters(name, list(targets)):
                 outcomes[order_id] = CatchUp(applied_through=-1, parked=True)

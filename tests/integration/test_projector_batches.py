@@ -201,3 +201,25 @@ def append_order_placed_with_total(total: str):
     )
     OutboxMessage.objects.create(event=event, read_model=READ_MODEL)
     return order_id
+
+
+def test_a_refused_row_in_adopted_queued_work_fails_that_order_not_the_deliverys_own(
+    alice, place_order_as
+):
+    """Regression: the batch's retry one order at a time used to cover only the delivery's
+    own orders, so the queued order the database refused passed its blame (and its retries,
+    up to a dead letter) on to the innocent order the task was delivering."""
+    # Given: a healthy order, and a relayed (queued) order whose total the column refuses
+    (own,) = [place_order_as(alice).order.order_id]
+    garbage = append_order_placed_with_total("1e20")
+    relay(summaries_outbox([garbage]))
+
+    # When: the healthy order's own task runs and adopts the queued order
+    project_messages(READ_MODEL, ids_of(summaries_outbox([own])))
+
+    # Then: the healthy order is applied and done; only the refused order pays an attempt
+    assert applied_seqs() == {own: 1}
+    assert summaries_outbox([own]).get().state == OutboxState.DONE
+    refused = summaries_outbox([garbage]).get()
+    assert (refused.state, refused.attempts) == (OutboxState.PENDING, 1)
+    assert refused.last_error.startswith("DataError")
