@@ -5,11 +5,13 @@ exactly-once, in-order application:
 
 * One transaction per delivery (the orders of one Celery task's batch), serialised per
   (read model, order) by advisory locks on those pairs.
-* The read row's `seq` says what has been applied. A delivery of an older or equal event is
-  a no-op; a delivery of a later one first applies every missing event, read from the event
-  log (gap healing), so no event is ever skipped.
-* The row changes, the dedupe records and "outbox row done" commit together: the outbox row
-  is done only once the projection really committed.
+* The read row's `seq` is the tracking position: what has been applied. It is read under the
+  order's lock before applying and written with the row, in the same transaction, so it is
+  what stops a duplicate: a delivery of an older or equal event is a no-op; a delivery of a
+  later one first applies every missing event, read from the event log (gap healing), so no
+  event is ever skipped. No other record of applied events is kept.
+* The row changes and "outbox row done" commit together: the outbox row is done only once
+  the projection really committed.
 * A failing event stops its order there (the events before it are kept). The failure is
   recorded by `failures.record_failure` in the same transaction: retry later, or dead letter.
   Later events of that order wait behind it; other orders carry on.
@@ -36,7 +38,6 @@ from django.utils import timezone
 from orders.domain.events import DomainEvent
 from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_applied
-from readmodels.models import ProcessedEvent
 from readmodels.pipeline import failures
 from readmodels.pipeline.counters import add_to_counters
 from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
@@ -313,10 +314,6 @@ def _save(projection: Projection, changes: list[Change]) -> None:
         return
     name = projection.name
     applied = [event for change in changes for event in change.applied]
-    ProcessedEvent.objects.bulk_create(
-        [ProcessedEvent(read_model=name, event_id=event.event_id) for event in applied],
-        ignore_conflicts=True,
-    )
     save_rows(projection, [change.after for change in changes])
     add_to_counters(projection.counter_deltas([(c.before, c.after) for c in changes]))
     transaction.on_commit(lambda: record_applied(name, applied), robust=True)
