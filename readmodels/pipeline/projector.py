@@ -193,7 +193,7 @@ def _catch_up_orders(
     name = projection.name
     outcomes: dict[UUID, CatchUp] = {}
     with transaction.atomic():
-        _lock(name, list(targets))
+        lock_orders(name, list(targets))
         # Queued work: the orders nobody else holds, and later events of the orders held here.
         free = _lock_free_ones(name, [o for o in if_free if o not in targets])
         targets = {
@@ -258,7 +258,7 @@ def _refused(projection: Projection, order_id: UUID, error: BaseException, repla
     (retried, then dead-lettered with the database's error), so the order does not loop."""
     trace = traceback.format_exc()
     with transaction.atomic():
-        _lock(projection.name, [order_id])
+        lock_orders(projection.name, [order_id])
         applied_seq = _seq(load_row(projection, order_id))
         next_events = events_between({order_id: (applied_seq, applied_seq + 1)}).get(order_id)
         if not next_events:
@@ -279,7 +279,7 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
     Returns the row's seq afterwards.
     """
     with transaction.atomic():
-        _lock(projection.name, [order_id])
+        lock_orders(projection.name, [order_id])
         before = load_row(projection, order_id)
         fresh = [event for event in events if event.seq > _seq(before)]
         if fresh and fresh[0].seq > _seq(before) + 1:
@@ -346,7 +346,7 @@ def _log_applied(read_model: str, applied: list[DomainEvent]) -> None:
     )
 
 
-def _lock(read_model: str, order_ids: list[UUID]) -> None:
+def lock_orders(read_model: str, order_ids: list[UUID]) -> None:
     """Serialise work on each (read model, order); share the read model with other orders.
 
     The shared lock on the read model lets a rebuild take it exclusively for its final swap.
@@ -365,7 +365,7 @@ def _lock(read_model: str, order_ids: list[UUID]) -> None:
 def _lock_free_ones(read_model: str, order_ids: list[UUID]) -> set[UUID]:
     """Lock those of these orders that nobody holds, without waiting; returns them.
 
-    Never waiting is what keeps this deadlock-free after `_lock`.
+    Never waiting is what keeps this deadlock-free after `lock_orders`.
     """
     if not order_ids:
         return set()
