@@ -9,6 +9,7 @@ out-of-order deliveries harmless; no other record of applied events is kept.
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models.functions import Now
 
 
 class SummaryLine(models.Model):
@@ -139,6 +140,8 @@ class DeadLetter(models.Model):
     last_failed_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=200, blank=True)
+    # When the entry was opened (the NewDeadLetter alert counts the recent ones).
+    created_at = models.DateTimeField(db_default=Now())
 
     class Meta:
         indexes = [
