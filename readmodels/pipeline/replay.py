@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from orders.announcements import wake_relay
 from orders.models import Event, OutboxMessage, OutboxState
+from orders.subscriptions import CDC, strategy_of
+from readmodels.cdc.poison import catch_up_or_dead_letter
 from readmodels.models import DeadLetter, ReadModelState
 from readmodels.pipeline.demo_controls import lift_fault
 from readmodels.pipeline.projector import catch_up, lock_orders
@@ -142,7 +144,10 @@ def _replay_one(dead: DeadLetter) -> str | None:
         _unpark(dead)
     # The events that waited behind it take the normal path: retries and dead letters apply.
     latest = Event.objects.filter(order_id=dead.order_id).aggregate(seq=Max("seq"))["seq"]
-    catch_up(projection, dead.order_id, up_to_seq=latest)
+    if strategy_of(dead.read_model) == CDC:  # no outbox rows: cdc's own retries, same policy
+        catch_up_or_dead_letter(projection, dead.order_id, up_to_seq=latest)
+    else:
+        catch_up(projection, dead.order_id, up_to_seq=latest)
     return None
 
 

@@ -10,13 +10,13 @@ from uuid import uuid4
 
 import pytest
 from django.db import connection
+from readmodels.projector import project_messages
+from readmodels.row_store import writable_columns
 
 from orders import event_log
 from orders.domain.events import LineItem, OrderPlaced, OrderShipped
 from orders.models import Event, OutboxMessage
 from readmodels.projections import PROJECTIONS
-from readmodels.projector import project_messages
-from readmodels.row_store import writable_columns
 from tests.pipeline.harness import assert_read_models_match_event_log
 
 pytestmark = pytest.mark.django_db(transaction=True)

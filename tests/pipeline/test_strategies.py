@@ -54,21 +54,6 @@ def drain(consumer) -> None:
         pass
 
 
-@pytest.fixture
-def cdc_slot():
-    """A replication slot for the test database, dropped afterwards (a slot would block
-    dropping the database and pin its WAL)."""
-    with override_settings(READ_MODEL_STRATEGIES=ALL_CDC):
-        cdc.ensure_slot()
-        yield
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-                " WHERE slot_name = %s",
-                [cdc.slot_name()],
-            )
-
-
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_inline_read_models_are_up_to_date_when_the_command_returns(
