@@ -26,6 +26,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from config.latency_buckets import LATENCY_BUCKETS
 from orders.subscriptions import READ_MODELS
+from readmodels.cdc.state import slot_wal
 from readmodels.models import DeadLetter
 from readmodels.ops.lag_monitor import current_lag
 from readmodels.projections import PROJECTIONS
@@ -196,11 +197,32 @@ class ReadSideCollector:
             for read_model in READ_MODELS:
                 total.add_metric([read_model], float(opened.get(read_model, 0)))
             yield total
+        yield from _cdc_slot_gauges()
         up = GaugeMetricFamily(
             "orders_read_store_up", "1 when every read table can be queried, else 0."
         )
         up.add_metric([], 1.0 if _safely("read store probe", _probe_read_tables) else 0.0)
         yield up
+
+
+def _cdc_slot_gauges():
+    """The CDC slot's retained WAL and its bound, when the slot exists (cdc strategy)."""
+    wal = _safely("CDC slot's retained WAL", slot_wal)
+    if wal is None:
+        return
+    retained = GaugeMetricFamily(
+        "orders_cdc_retained_wal_bytes",
+        "WAL the CDC replication slot keeps from being recycled (on the primary's disk).",
+    )
+    retained.add_metric([], float(wal.retained_bytes))
+    yield retained
+    if wal.limit_bytes is not None:
+        limit = GaugeMetricFamily(
+            "orders_cdc_wal_keep_limit_bytes",
+            "PostgreSQL's max_slot_wal_keep_size: beyond it the slot is invalidated.",
+        )
+        limit.add_metric([], float(wal.limit_bytes))
+        yield limit
 
 
 def _dead_letters_ever_opened() -> dict[str, int]:

@@ -13,6 +13,9 @@ by tests/ops/test_alert_rules.py); this is the answer without Prometheus, right 
 * ProjectorDown: a read model was handed events (outbox rows sent to Celery more than
   PROJECTOR_GRACE ago, still not applied) while it applied none in the last
   PROJECTOR_WINDOW. Rows still pending (the relay's business) or retrying do not count.
+* CdcWalRetained: the CDC replication slot retains more than half the WAL PostgreSQL lets it
+  (max_slot_wal_keep_size; beyond it the slot is invalidated), or more than 1 GiB when that
+  is unbounded. A value of each read model on cdc.
 
 Rules fire per read model; the answer gives the worst read model's value (the one furthest
 over its threshold) and all of them. Unlike Prometheus there is no `for:` duration: this is
@@ -28,7 +31,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
-from orders.subscriptions import READ_MODELS
+from orders.subscriptions import CDC, READ_MODELS, read_models_using
+from readmodels.cdc.state import slot_wal
 from readmodels.models import DeadLetter
 from readmodels.ops.lag_monitor import current_lag
 from readmodels.projections import get_projection
@@ -96,6 +100,17 @@ PROJECTOR_DOWN = Rule(
     "Events handed to a read model's projector and not applied, while it applied none "
     "in the last 5 minutes.",
 )
+CDC_WAL_RETAINED = Rule(
+    "CdcWalRetained",
+    WARNING,
+    0.5,
+    "WAL retained by the CDC replication slot above half of PostgreSQL's "
+    "max_slot_wal_keep_size (above 1 GiB when it is unbounded), for the read models on cdc.",
+)
+# With no bound set, CdcWalRetained warns above this much retained WAL instead.
+UNBOUNDED_WAL_WARNING_BYTES = 1024**3
+
+
 RULES = (
     HIGH_PROJECTION_LAG,
     CRITICAL_PROJECTION_LAG,
@@ -103,6 +118,7 @@ RULES = (
     NEW_DEAD_LETTER,
     OUTBOX_BACKLOG,
     PROJECTOR_DOWN,
+    CDC_WAL_RETAINED,
 )
 
 
@@ -110,10 +126,17 @@ RULES = (
 class RuleState:
     rule: Rule
     by_read_model: dict[str, float]
+    # Thresholds known only at evaluation time (CdcWalRetained: from the server's setting).
+    measured_thresholds: dict[str, float] | None = None
 
     @property
     def thresholds(self) -> dict[str, float]:
-        return {name: self.rule.threshold_for(name) for name in READ_MODELS}
+        return {name: self._threshold(name) for name in READ_MODELS}
+
+    def _threshold(self, read_model: str) -> float:
+        if self.measured_thresholds is not None:
+            return self.measured_thresholds[read_model]
+        return self.rule.threshold_for(read_model)
 
     @property
     def worst_read_model(self) -> str:
@@ -126,7 +149,7 @@ class RuleState:
 
     @property
     def threshold(self) -> float:
-        return self.rule.threshold_for(self.worst_read_model)
+        return self._threshold(self.worst_read_model)
 
     @property
     def firing(self) -> bool:
@@ -134,7 +157,7 @@ class RuleState:
 
     def _severity_of(self, read_model: str) -> float:
         value = self.by_read_model.get(read_model, 0)
-        threshold = self.rule.threshold_for(read_model)
+        threshold = self._threshold(read_model)
         return value / threshold if threshold else value
 
 
@@ -151,7 +174,19 @@ def evaluate() -> list[RuleState]:
         RuleState(NEW_DEAD_LETTER, _every_read_model(dead_letters_opened_lately())),
         RuleState(OUTBOX_BACKLOG, _every_read_model(outbox_depth)),
         RuleState(PROJECTOR_DOWN, _every_read_model(unprocessed_by_stopped_projectors())),
+        cdc_wal_retained(),
     ]
+
+
+def cdc_wal_retained() -> RuleState:
+    """The CDC slot's retained WAL, as a value of each read model on cdc (they share it)."""
+    wal = slot_wal() if read_models_using(CDC) else None
+    limit = wal.limit_bytes if wal else None
+    threshold = limit * CDC_WAL_RETAINED.threshold if limit else UNBOUNDED_WAL_WARNING_BYTES
+    retained = {name: wal.retained_bytes for name in read_models_using(CDC)} if wal else {}
+    return RuleState(
+        CDC_WAL_RETAINED, _every_read_model(retained), dict.fromkeys(READ_MODELS, threshold)
+    )
 
 
 def dead_letters_opened_lately() -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Dead letter replay (readmodels/replay.py) after a rebuild: an old dead letter that a rebuild
+"""Dead letter replay (readmodels/pipeline/replay.py) after a rebuild: an old dead letter that a rebuild
 covers is resolved, one it does not cover says how to get out, and the "covered" path holds
 the order's lock so that no projector can park the order again behind a resolved dead letter.
 

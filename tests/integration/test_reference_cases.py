@@ -10,12 +10,12 @@ from uuid import uuid4
 
 import pytest
 from django.db import connection
-from readmodels.projector import project_messages
-from readmodels.row_store import writable_columns
 
 from orders import event_log
 from orders.domain.events import LineItem, OrderPlaced, OrderShipped
 from orders.models import Event, OutboxMessage
+from readmodels.pipeline.projector import project_messages
+from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS
 from tests.pipeline.harness import assert_read_models_match_event_log
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from readmodels.ops.alert_rules import RULES
+from readmodels.ops.alert_rules import CDC_WAL_RETAINED, RULES, UNBOUNDED_WAL_WARNING_BYTES
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "ops" / "prometheus"
 RUNBOOK = Path(__file__).resolve().parents[2] / "docs" / "runbook.md"
@@ -69,6 +69,10 @@ def test_prometheus_rules_and_the_ops_health_rules_agree():
             factor = "" if rule.threshold == 1 else rf"{rule.threshold} \* "
             threshold = rf"{factor}max by \(read_model\) \(orders_read_model_max_lag_seconds\)"
             assert re.search(rf"\) > on \(read_model\) {threshold}$", alert["expr"]), rule.name
+        elif rule is CDC_WAL_RETAINED:  # half the server's bound, or a fixed one without it
+            expr = " ".join(alert["expr"].split())
+            assert f"> {rule.threshold} * max(orders_cdc_wal_keep_limit_bytes)" in expr
+            assert f"> {UNBOUNDED_WAL_WARNING_BYTES} unless on () max(" in expr
         elif rule.threshold:
             assert re.search(rf"\) > {rule.threshold}$", alert["expr"].strip()), rule.name
 

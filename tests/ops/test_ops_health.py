@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 
 from orders.models import OutboxState
+from readmodels.cdc.state import SlotWal
 from readmodels.models import DeadLetter
+from readmodels.ops import alert_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +27,8 @@ RULES = {
     "NewDeadLetter": ("warning", dict.fromkeys(MAX_LAG_SECONDS, 0)),
     "OutboxBacklog": ("warning", dict.fromkeys(MAX_LAG_SECONDS, 1000)),
     "ProjectorDown": ("critical", dict.fromkeys(MAX_LAG_SECONDS, 0)),
+    # no read model on cdc here: the threshold for a server without a bound on slot WAL
+    "CdcWalRetained": ("warning", dict.fromkeys(MAX_LAG_SECONDS, 1024**3)),
 }
 
 
@@ -188,6 +192,28 @@ def test_projector_down_is_quiet_while_the_projector_applies_events(staff_client
     owe_events(1, read_model="order_search", state=OutboxState.DONE, done_at=ago(3))
 
     assert "ProjectorDown" not in firing(staff_client)
+
+
+def test_cdc_wal_retained_fires_above_half_the_bound_for_the_read_models_on_cdc(
+    staff_client, settings, monkeypatch
+):
+    """The slot's WAL is shared by the cdc read models: each reports it. (The live slot's
+    figures are checked in tests/pipeline/test_cdc_poison.py; here the slot is a given.)"""
+    settings.READ_MODEL_STRATEGIES = {"order_search": "cdc", "order_analytics": "cdc"}
+    gib = 1024**3
+    monkeypatch.setattr(alert_rules, "slot_wal", lambda: SlotWal(gib // 2, gib))
+    assert rules(staff_client)["CdcWalRetained"]["status"] == "ok"  # exactly half
+
+    monkeypatch.setattr(alert_rules, "slot_wal", lambda: SlotWal(gib // 2 + 1, gib))
+
+    wal = rules(staff_client)["CdcWalRetained"]
+    assert (wal["status"], wal["value"], wal["threshold"]) == ("firing", gib // 2 + 1, gib / 2)
+    assert wal["byReadModel"] == {
+        "order_summaries": 0,
+        "order_details": 0,
+        "order_search": gib // 2 + 1,
+        "order_analytics": gib // 2 + 1,
+    }
 
 
 def test_only_staff_may_see_it(alice_client, anonymous_client):

@@ -6,14 +6,17 @@ The consumer runs in-process against the real slot; the poison is a projection b
 affects one order only."""
 
 import pytest
+from django.db import OperationalError, connection
 
 from orders import services
 from orders.domain.commands import ShipOrder
 from readmodels.cdc import consumer as cdc
+from readmodels.cdc import poison
 from readmodels.models import DeadLetter, OrderDetail, OrderSummary
 from readmodels.pipeline.replay import replay_dead_letters
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections.summaries import SummariesProjection
+from tests.ops.conftest import scrape_metrics as scrape
 
 from .harness import assert_read_models_match_event_log
 
@@ -26,8 +29,6 @@ def drain(consumer) -> None:
 
 
 def unacknowledged_changes() -> int:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_logical_slot_peek_binary_changes(%s, NULL, NULL,"
@@ -148,3 +149,55 @@ def test_a_replay_that_fails_on_a_later_change_dead_letters_it_the_same_way(
     second = DeadLetter.objects.get(resolved_at__isnull=True)
     assert (second.seq, second.event_type, second.attempts) == (2, "OrderConfirmed", MAX_ATTEMPTS)
     assert OrderSummary.objects.get(pk=poisoned).seq == 1
+
+
+def test_a_database_that_is_away_is_not_poison(cdc_slot, alice, place_order_as, monkeypatch):
+    """Losing the database is nobody's change's fault: nothing is dead-lettered and nothing
+    acknowledged; the consumer's loop tries the same changes again later."""
+    consumer = cdc.CdcConsumer()
+    drain(consumer)
+    place_order_as(alice)
+
+    def database_away(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(poison, "apply_events", database_away)
+    with pytest.raises(OperationalError):
+        consumer.poll_once()
+
+    assert not DeadLetter.objects.exists()
+    assert unacknowledged_changes() > 0
+
+
+def test_the_slot_may_retain_only_a_bounded_amount_of_wal(cdc_slot):
+    """Regression: a stalled slot retained WAL without limit (a full disk on the primary).
+    The test command bounds it (scripts/enable-logical-decoding.sh sets
+    max_slot_wal_keep_size); PostgreSQL then reports how much more the slot may retain."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT safe_wal_size FROM pg_replication_slots WHERE slot_name = %s",
+            [cdc.slot_name()],
+        )
+        (safe_wal_size,) = cursor.fetchone()
+    assert safe_wal_size is not None, (
+        "max_slot_wal_keep_size is unbounded: run scripts/enable-logical-decoding.sh"
+    )
+
+
+def test_the_slots_retained_wal_and_its_bound_are_exported_and_evaluated(cdc_slot, staff_client):
+    """/metrics exports what the CdcWalRetained alert compares; /api/ops/health evaluates the
+    same rule from the live slot, as a value of each read model on cdc."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_slot_wal_keep_size")
+        (bound,) = cursor.fetchone()
+    assert bound == "1GB", "scripts/enable-logical-decoding.sh sets the test server's bound"
+
+    metrics = scrape()
+    health = {r["rule"]: r for r in staff_client.get("/api/ops/health").json()["rules"]}
+
+    assert metrics.value("orders_cdc_wal_keep_limit_bytes") == 1024**3
+    assert metrics.has("orders_cdc_retained_wal_bytes")
+    wal = health["CdcWalRetained"]
+    assert wal["status"] == "ok"
+    assert wal["thresholdByReadModel"]["order_search"] == 1024**3 / 2
+    assert all(value >= 0 for value in wal["byReadModel"].values())
