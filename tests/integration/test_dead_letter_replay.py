@@ -1,6 +1,7 @@
-"""Dead letter replay (readmodels/pipeline/replay.py) after a rebuild: an old dead letter that a rebuild
-covers is resolved, one it does not cover says how to get out, and the "covered" path holds
-the order's lock so that no projector can park the order again behind a resolved dead letter.
+"""Dead letter replay (readmodels/pipeline/replay.py) after a rebuild: an old dead letter that
+a rebuild covers is resolved, one it does not cover says how to get out, and the "covered"
+path holds the order's lock so that no projector can park the order again behind a resolved
+dead letter.
 
 In-process against the real PostgreSQL; interleavings are forced with events, not timing."""
 
