@@ -74,25 +74,38 @@ def catch_up_or_dead_letter(
     sleep: Callable[[float], None] = time.sleep,
 ) -> str:
     """Bring an order up to `up_to_seq` from the event log (after a replay), with the same
-    retry policy and dead letter as the consumer's changes."""
+    retry policy and dead letter as the consumer's changes. The events before a failing one
+    are kept (`catch_up` commits them), as on the outbox path."""
+    failed: list = []
 
     def attempt() -> str:
         outcome = catch_up(projection, order_id, up_to_seq=up_to_seq, replaying=True)
         if outcome.failure is not None:
+            failed[:] = [outcome.failure.event]
             raise outcome.failure.error
         return APPLIED
 
     def culprit() -> tuple[int, str]:
+        if failed:
+            return failed[0].seq, failed[0].event_type
         return _first_unapplied(projection, order_id)
 
-    return _with_retry_policy(projection, order_id, attempt, culprit, sleep=sleep)
+    return _with_retry_policy(
+        projection, order_id, attempt, culprit, sleep=sleep, own_transaction=False
+    )
 
 
-def _with_retry_policy(projection, order_id, attempt, culprit, *, sleep=time.sleep) -> str:
+def _with_retry_policy(
+    projection, order_id, attempt, culprit, *, sleep=time.sleep, own_transaction=True
+) -> str:
+    """Run `attempt` (in a transaction holding the order's lock, unless it brings its own)
+    until it succeeds, or the retry policy is spent: then dead-letter `culprit()`."""
     first_failed_at = None
     attempts = 0
     while True:
         try:
+            if not own_transaction:
+                return attempt()
             with transaction.atomic():
                 lock_orders(projection.name, [order_id])
                 return attempt()
