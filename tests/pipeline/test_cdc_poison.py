@@ -201,3 +201,45 @@ def test_the_slots_retained_wal_and_its_bound_are_exported_and_evaluated(cdc_slo
     assert wal["status"] == "ok"
     assert wal["thresholdByReadModel"]["order_search"] == 1024**3 / 2
     assert all(value >= 0 for value in wal["byReadModel"].values())
+
+
+def test_a_replay_keeps_the_events_before_a_later_failing_one_and_blames_that_one(
+    cdc_slot, alice, staff_user, place_order_as, confirm_order_as, monkeypatch
+):
+    """As on the outbox path, the catch-up after a replay keeps what it applied before the
+    event that fails, and that event (not the first one it tried) is dead-lettered."""
+    consumer = cdc.CdcConsumer()
+    drain(consumer)
+    # Given: an order dead-lettered at OrderPlaced in order_summaries, then confirmed and
+    # shipped (both wait behind it), and a summaries bug in shipping
+    order_id = place_order_as(alice).order.order_id
+    placed, shipped = SummariesProjection.when_OrderPlaced, SummariesProjection.when_OrderShipped
+
+    def only_summaries(bug):
+        def buggy(self, row, event):
+            if self.name == "order_summaries":
+                raise RuntimeError(bug)
+            return {"OrderPlaced": placed, "OrderShipped": shipped}[event.event_type](
+                self, row, event
+            )
+
+        return buggy
+
+    monkeypatch.setattr(SummariesProjection, "when_OrderPlaced", only_summaries("placing bug"))
+    drain(consumer)
+    monkeypatch.setattr(SummariesProjection, "when_OrderPlaced", placed)
+    monkeypatch.setattr(SummariesProjection, "when_OrderShipped", only_summaries("shipping bug"))
+    confirm_order_as(alice, order_id)
+    services.ship_order(
+        command=ShipOrder(order_id=order_id, tracking_number="T-3"), actor=staff_user
+    )
+    drain(consumer)
+    (first,) = DeadLetter.objects.all()
+
+    # When: the placing bug is fixed and the dead letter replayed
+    replay_dead_letters(DeadLetter.objects.filter(pk=first.pk))
+
+    # Then: placed and confirmed are applied; the shipment is the new dead letter
+    assert OrderSummary.objects.get(pk=order_id).seq == 2
+    second = DeadLetter.objects.get(resolved_at__isnull=True)
+    assert (second.seq, second.event_type) == (3, "OrderShipped")
