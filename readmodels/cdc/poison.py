@@ -21,6 +21,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
+from functools import partial
 from uuid import UUID
 
 from django.db import DatabaseError, transaction
@@ -31,10 +32,12 @@ from orders.models import Event
 from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
+from readmodels.pipeline.order_owner import customer_of
 from readmodels.pipeline.projector import ROW_REFUSED, apply_events, catch_up, lock_orders
 from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
 from readmodels.pipeline.row_store import load_row
 from readmodels.projections import Projection
+from readmodels.push.sender import push_order_failed
 
 logger = logging.getLogger(__name__)
 
@@ -205,6 +208,16 @@ def _open_dead_letter(
             attempts=attempts,
             first_failed_at=first_failed_at,
             last_failed_at=timezone.now(),
+        )
+        # As on the outbox path: the owner's spinner becomes a message at once.
+        transaction.on_commit(
+            partial(
+                push_order_failed,
+                order_id=order_id,
+                seq=seq,
+                read_model=read_model,
+                customer_id=customer_of(order_id),
+            )
         )
     logger.warning(
         "dead letter: %s gave up on event",

@@ -55,13 +55,22 @@ def summaries_refuse_to_confirm(monkeypatch):
 
 
 def test_a_poison_change_is_dead_lettered_and_acknowledged_while_other_orders_flow(
-    cdc_slot, alice, bob, staff_user, place_order_as, confirm_order_as, summaries_refuse_to_confirm
+    cdc_slot,
+    alice,
+    bob,
+    staff_user,
+    place_order_as,
+    confirm_order_as,
+    summaries_refuse_to_confirm,
+    monkeypatch,
 ):
     """Regression: the consumer retried a failing transaction forever and acknowledged
     nothing after it, so one bad change blocked every order of every CDC read model and
     pinned the slot's WAL."""
     consumer = cdc.CdcConsumer()
     drain(consumer)
+    failed_pushes = []
+    monkeypatch.setattr(poison, "push_order_failed", lambda **push: failed_pushes.append(push))
     # Given: alice's order whose confirmation order_summaries cannot apply, then bob's orders
     poisoned = place_order_as(alice).order.order_id
     summaries_refuse_to_confirm.add(poisoned)
@@ -81,6 +90,9 @@ def test_a_poison_change_is_dead_lettered_and_acknowledged_while_other_orders_fl
         "OrderConfirmed",
     )
     assert dead.attempts == MAX_ATTEMPTS and "projection bug" in dead.error
+    assert failed_pushes == [  # alice's spinner becomes a message, as on the outbox path
+        {"order_id": poisoned, "seq": 2, "read_model": "order_summaries", "customer_id": alice.pk}
+    ]
     # ... the order stays at the event before it in that read model only ...
     assert OrderSummary.objects.get(pk=poisoned).seq == 1
     assert OrderDetail.objects.get(pk=poisoned).seq == 2
