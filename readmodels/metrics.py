@@ -4,7 +4,8 @@ heartbeats, and the gauges computed from the database when Prometheus scrapes.
 Counters and histograms are multiprocess-safe (see config/metrics_dir.py): the relay and the
 Celery pool processes write them to files, and `/metrics` adds them up. Gauges that describe
 shared state (outbox depth, dead letters, lag, read store up) are not per process at all:
-`ReadSideCollector` reads them from PostgreSQL at scrape time. Labels are read model and
+`ReadSideCollector` reads them from PostgreSQL at scrape time (and so the count of dead
+letters ever opened, a counter of shared state). Labels are read model and
 queue names only, never order data.
 """
 
@@ -18,19 +19,22 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from prometheus_client import Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from config.latency_buckets import LATENCY_BUCKETS
 from orders.subscriptions import READ_MODELS
+from readmodels.cdc.state import slot_wal
+from readmodels.models import DeadLetter
 from readmodels.ops.lag_monitor import current_lag
 from readmodels.projections import PROJECTIONS
 
 logger = logging.getLogger(__name__)
 
 # From an event's commit to its projection: tens of milliseconds when healthy, up to minutes
-# when a projector is down. 5, 30 and 300 s are read models' thresholds; 10 and 60 s alerts'.
+# when a projector is down. 5, 30 and 300 s are the read models' thresholds (the lag warnings).
 LAG_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
 EVENTS_PUBLISHED = Counter(
@@ -176,11 +180,53 @@ class ReadSideCollector:
                 "letter are left out).",
                 {lag.freshness.read_model: lag.freshness.lag_ms / 1000 for lag in lags},
             )
+        yield _by_read_model(
+            "orders_read_model_max_lag_seconds",
+            "The read model's own freshness threshold (maxLagSeconds): above it its queries "
+            "say stale, and the lag alerts compare against it.",
+            {name: projection.max_lag_seconds for name, projection in PROJECTIONS.items()},
+        )
+        opened = _safely("dead letter count", _dead_letters_ever_opened)
+        if opened is not None:
+            total = CounterMetricFamily(
+                "orders_dead_letters",
+                "Dead letters ever opened, resolved ones included (they are never deleted), "
+                "by read model. increase() over a window is the new dead letters.",
+                labels=["read_model"],
+            )
+            for read_model in READ_MODELS:
+                total.add_metric([read_model], float(opened.get(read_model, 0)))
+            yield total
+        yield from _cdc_slot_gauges()
         up = GaugeMetricFamily(
             "orders_read_store_up", "1 when every read table can be queried, else 0."
         )
         up.add_metric([], 1.0 if _safely("read store probe", _probe_read_tables) else 0.0)
         yield up
+
+
+def _cdc_slot_gauges():
+    """The CDC slot's retained WAL and its bound, when the slot exists (cdc strategy)."""
+    wal = _safely("CDC slot's retained WAL", slot_wal)
+    if wal is None:
+        return
+    retained = GaugeMetricFamily(
+        "orders_cdc_retained_wal_bytes",
+        "WAL the CDC replication slot keeps from being recycled (on the primary's disk).",
+    )
+    retained.add_metric([], float(wal.retained_bytes))
+    yield retained
+    if wal.limit_bytes is not None:
+        limit = GaugeMetricFamily(
+            "orders_cdc_wal_keep_limit_bytes",
+            "PostgreSQL's max_slot_wal_keep_size: beyond it the slot is invalidated.",
+        )
+        limit.add_metric([], float(wal.limit_bytes))
+        yield limit
+
+
+def _dead_letters_ever_opened() -> dict[str, int]:
+    return dict(DeadLetter.objects.values_list("read_model").annotate(n=Count("id")))
 
 
 def _probe_read_tables() -> bool:

@@ -257,10 +257,17 @@ class AlertRuleStateSerializer(serializers.Serializer):
     rule = serializers.CharField()
     status = serializers.ChoiceField(choices=RULE_STATUSES)
     severity = serializers.CharField()
-    value = serializers.FloatField(help_text="The worst read model's value.")
-    threshold = serializers.FloatField()
+    value = serializers.FloatField(
+        help_text="The worst read model's value (the one furthest over its threshold)."
+    )
+    threshold = serializers.FloatField(help_text="The worst read model's threshold.")
     readModel = read_model_name(allow_null=True, help_text="The worst one, when firing.")
     byReadModel = serializers.DictField(child=serializers.FloatField())
+    thresholdByReadModel = serializers.DictField(
+        child=serializers.FloatField(),
+        help_text="Each read model's threshold: the lag rules derive it from the read "
+        "model's own maxLagSeconds; the others use one number for all.",
+    )
     description = serializers.CharField()
     runbookUrl = serializers.CharField()
 

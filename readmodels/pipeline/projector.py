@@ -5,11 +5,13 @@ exactly-once, in-order application:
 
 * One transaction per delivery (the orders of one Celery task's batch), serialised per
   (read model, order) by advisory locks on those pairs.
-* The read row's `seq` says what has been applied. A delivery of an older or equal event is
-  a no-op; a delivery of a later one first applies every missing event, read from the event
-  log (gap healing), so no event is ever skipped.
-* The row changes, the dedupe records and "outbox row done" commit together: the outbox row
-  is done only once the projection really committed.
+* The read row's `seq` is the tracking position: what has been applied. It is read under the
+  order's lock before applying and written with the row, in the same transaction, so it is
+  what stops a duplicate: a delivery of an older or equal event is a no-op; a delivery of a
+  later one first applies every missing event, read from the event log (gap healing), so no
+  event is ever skipped. No other record of applied events is kept.
+* The row changes and "outbox row done" commit together: the outbox row is done only once
+  the projection really committed.
 * A failing event stops its order there (the events before it are kept). The failure is
   recorded by `failures.record_failure` in the same transaction: retry later, or dead letter.
   Later events of that order wait behind it; other orders carry on.
@@ -36,7 +38,6 @@ from django.utils import timezone
 from orders.domain.events import DomainEvent
 from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_applied
-from readmodels.models import ProcessedEvent
 from readmodels.pipeline import failures
 from readmodels.pipeline.counters import add_to_counters
 from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
@@ -146,26 +147,37 @@ def catch_up_orders(
     if_free: dict[UUID, int] | None = None,
 ) -> dict[UUID, CatchUp]:
     """Bring each order's row up to its target seq ({order_id: seq}), in one transaction;
-    also the orders of `if_free` that no other transaction is working on right now."""
+    also the orders of `if_free` that no other transaction is working on right now.
+
+    If the database refuses the batch, each order of the batch as it was merged (the targets
+    and the queued orders adopted) is tried again in a transaction of its own, so that only
+    the order at fault pays; adopted orders stay "if free" on that second try.
+    """
     controls = controls or Controls()
+    merged: dict[UUID, int] = {}
     try:
-        return _catch_up_orders(projection, targets, controls, replaying, if_free or {})
+        return _catch_up_orders(projection, targets, controls, replaying, if_free or {}, merged)
     except ROW_REFUSED as error:
-        if len(targets) > 1:
+        batch = merged or targets
+        if len(batch) > 1:
             logger.warning(
                 "%s: the database refused a batch of %d orders (%s); one order at a time",
                 projection.name,
-                len(targets),
+                len(batch),
                 error,
                 extra={"read_model": projection.name},
             )
-            return {
-                order_id: catch_up(
-                    projection, order_id, up_to_seq=seq, controls=controls, replaying=replaying
+            outcomes: dict[UUID, CatchUp] = {}
+            for order_id, seq in sorted(batch.items()):
+                alone = {order_id: seq}
+                own, adopted = (alone, {}) if order_id in targets else ({}, alone)
+                outcomes.update(
+                    catch_up_orders(
+                        projection, own, controls=controls, replaying=replaying, if_free=adopted
+                    )
                 )
-                for order_id, seq in sorted(targets.items())
-            }
-        ((order_id, _),) = targets.items()
+            return outcomes
+        ((order_id, _),) = batch.items()
         return {order_id: _refused(projection, order_id, error, replaying)}
 
 
@@ -175,17 +187,20 @@ def _catch_up_orders(
     controls: Controls,
     replaying: bool,
     if_free: dict[UUID, int],
+    merged: dict[UUID, int],
 ) -> dict[UUID, CatchUp]:
+    """`merged` receives the orders this batch took on (targets and adopted queued work)."""
     name = projection.name
     outcomes: dict[UUID, CatchUp] = {}
     with transaction.atomic():
-        _lock(name, list(targets))
+        lock_orders(name, list(targets))
         # Queued work: the orders nobody else holds, and later events of the orders held here.
         free = _lock_free_ones(name, [o for o in if_free if o not in targets])
         targets = {
             **{order_id: if_free[order_id] for order_id in free},
             **{order_id: max(seq, if_free.get(order_id, 0)) for order_id, seq in targets.items()},
         }
+        merged.update(targets)
         if not replaying:
             for order_id in failures.park_orders_behind_dead_letters(name, list(targets)):
                 outcomes[order_id] = CatchUp(applied_through=-1, parked=True)
@@ -243,7 +258,7 @@ def _refused(projection: Projection, order_id: UUID, error: BaseException, repla
     (retried, then dead-lettered with the database's error), so the order does not loop."""
     trace = traceback.format_exc()
     with transaction.atomic():
-        _lock(projection.name, [order_id])
+        lock_orders(projection.name, [order_id])
         applied_seq = _seq(load_row(projection, order_id))
         next_events = events_between({order_id: (applied_seq, applied_seq + 1)}).get(order_id)
         if not next_events:
@@ -264,7 +279,7 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
     Returns the row's seq afterwards.
     """
     with transaction.atomic():
-        _lock(projection.name, [order_id])
+        lock_orders(projection.name, [order_id])
         before = load_row(projection, order_id)
         fresh = [event for event in events if event.seq > _seq(before)]
         if fresh and fresh[0].seq > _seq(before) + 1:
@@ -299,10 +314,6 @@ def _save(projection: Projection, changes: list[Change]) -> None:
         return
     name = projection.name
     applied = [event for change in changes for event in change.applied]
-    ProcessedEvent.objects.bulk_create(
-        [ProcessedEvent(read_model=name, event_id=event.event_id) for event in applied],
-        ignore_conflicts=True,
-    )
     save_rows(projection, [change.after for change in changes])
     add_to_counters(projection.counter_deltas([(c.before, c.after) for c in changes]))
     transaction.on_commit(lambda: record_applied(name, applied), robust=True)
@@ -335,7 +346,7 @@ def _log_applied(read_model: str, applied: list[DomainEvent]) -> None:
     )
 
 
-def _lock(read_model: str, order_ids: list[UUID]) -> None:
+def lock_orders(read_model: str, order_ids: list[UUID]) -> None:
     """Serialise work on each (read model, order); share the read model with other orders.
 
     The shared lock on the read model lets a rebuild take it exclusively for its final swap.
@@ -354,7 +365,7 @@ def _lock(read_model: str, order_ids: list[UUID]) -> None:
 def _lock_free_ones(read_model: str, order_ids: list[UUID]) -> set[UUID]:
     """Lock those of these orders that nobody holds, without waiting; returns them.
 
-    Never waiting is what keeps this deadlock-free after `_lock`.
+    Never waiting is what keeps this deadlock-free after `lock_orders`.
     """
     if not order_ids:
         return set()

@@ -145,6 +145,24 @@ def test_lag_lists_every_read_model_with_its_figures(staff_client):
         assert (row["stale"], row["strategy"], row["history"]) == (False, "outbox", [])
 
 
+def test_lag_reports_each_read_models_configured_strategy(staff_client, settings):
+    """Regression: every read model was reported as "outbox", whatever READ_MODEL_STRATEGIES
+    said, so the Pipeline page's Strategy column was wrong under inline or cdc."""
+    # Given: one read model per strategy (the fourth on the default)
+    settings.READ_MODEL_STRATEGIES = {"order_details": "inline", "order_search": "cdc"}
+
+    # When
+    rows = lag_by_model(staff_client)
+
+    # Then
+    assert {name: row["strategy"] for name, row in rows.items()} == {
+        "order_summaries": "outbox",
+        "order_details": "inline",
+        "order_search": "cdc",
+        "order_analytics": "outbox",
+    }
+
+
 def test_lag_counts_pending_work_and_marks_a_stopped_read_model_stale(
     staff_client, alice, place_order_as
 ):
