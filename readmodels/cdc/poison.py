@@ -37,7 +37,7 @@ from readmodels.pipeline.projector import ROW_REFUSED, apply_events, catch_up, l
 from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
 from readmodels.pipeline.row_store import load_row
 from readmodels.projections import Projection
-from readmodels.push.sender import push_order_failed
+from readmodels.signals import order_dead_lettered
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +212,8 @@ def _open_dead_letter(
         # As on the outbox path: the owner's spinner becomes a message at once.
         transaction.on_commit(
             partial(
-                push_order_failed,
+                order_dead_lettered.send,
+                sender=__name__,
                 order_id=order_id,
                 seq=seq,
                 read_model=read_model,

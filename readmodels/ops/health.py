@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from readmodels.ops.alert_rules import FIRING, OK, RuleState, evaluate
 from readmodels.ops.api import StaffApi
-from readmodels.schema import OpsHealthSerializer, ops_schema
+from readmodels.ops.schema import OpsHealthSerializer, ops_schema
 
 
 def rule_json(state: RuleState) -> dict:

@@ -1,4 +1,4 @@
-"""Dead letter replay (readmodels/pipeline/replay.py) after a rebuild: an old dead letter that
+"""Dead letter replay (readmodels/ops/replay.py) after a rebuild: an old dead letter that
 a rebuild covers is resolved, one it does not cover says how to get out, and the "covered"
 path holds the order's lock so that no projector can park the order again behind a resolved
 dead letter.
@@ -17,8 +17,8 @@ from orders import services
 from orders.domain.commands import ShipOrder
 from orders.models import OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, OrderSummary, ReadModelState
+from readmodels.ops.replay import REPLAY_WINDOW, replay_dead_letters
 from readmodels.pipeline.projector import project_messages
-from readmodels.pipeline.replay import REPLAY_WINDOW, replay_dead_letters
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.rebuild.job import rebuild
 

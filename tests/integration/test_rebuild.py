@@ -31,9 +31,9 @@ from orders.domain.commands import (
 from orders.domain.events import event_from_json
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.ops.replay import replay_dead_letters
 from readmodels.pipeline.event_log import EVENT_COLUMNS, event_from_row
 from readmodels.pipeline.projector import catch_up, project_messages
-from readmodels.pipeline.replay import replay_dead_letters
 from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS
 from readmodels.projections.summaries import SummariesProjection

@@ -13,9 +13,10 @@ from orders.domain.commands import ShipOrder
 from readmodels.cdc import consumer as cdc
 from readmodels.cdc import poison
 from readmodels.models import DeadLetter, OrderDetail, OrderSummary
-from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.ops.replay import replay_dead_letters
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections.summaries import SummariesProjection
+from readmodels.signals import order_dead_lettered
 from tests.ops.conftest import scrape_metrics as scrape
 
 from .harness import assert_read_models_match_event_log
@@ -62,7 +63,7 @@ def test_a_poison_change_is_dead_lettered_and_acknowledged_while_other_orders_fl
     place_order_as,
     confirm_order_as,
     summaries_refuse_to_confirm,
-    monkeypatch,
+    request,
 ):
     """Regression: the consumer retried a failing transaction forever and acknowledged
     nothing after it, so one bad change blocked every order of every CDC read model and
@@ -70,7 +71,12 @@ def test_a_poison_change_is_dead_lettered_and_acknowledged_while_other_orders_fl
     consumer = cdc.CdcConsumer()
     drain(consumer)
     failed_pushes = []
-    monkeypatch.setattr(poison, "push_order_failed", lambda **push: failed_pushes.append(push))
+
+    def dead_lettered(sender, signal, **push):
+        failed_pushes.append(push)
+
+    order_dead_lettered.connect(dead_lettered)  # what the push layer hears
+    request.addfinalizer(lambda: order_dead_lettered.disconnect(dead_lettered))
     # Given: alice's order whose confirmation order_summaries cannot apply, then bob's orders
     poisoned = place_order_as(alice).order.order_id
     summaries_refuse_to_confirm.add(poisoned)

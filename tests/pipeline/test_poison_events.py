@@ -8,7 +8,7 @@ import pytest
 
 from orders.models import OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, OrderSummary, ReadModelState
-from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.ops.replay import replay_dead_letters
 from readmodels.pipeline.retry_policy import BASE_DELAY_SECONDS, JITTER, MAX_ATTEMPTS
 
 from .harness import assert_read_models_match_event_log, wait_for_projection, wait_until

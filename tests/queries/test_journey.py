@@ -15,8 +15,8 @@ from orders import services
 from orders.domain.commands import CancelOrder
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.ops.replay import replay_dead_letters
 from readmodels.pipeline.projector import catch_up, project_messages
-from readmodels.pipeline.replay import replay_dead_letters
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
 
