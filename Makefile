@@ -40,6 +40,7 @@ run: install
 run-app: install
 	$(BIN)/python manage.py ensure_database
 	$(BIN)/python manage.py migrate --no-input
+	@test -z "$$READ_DATABASE_URL" || $(BIN)/python manage.py migrate --no-input --database read
 	$(BIN)/python manage.py load_demo_data
 	@$(MAKE) --no-print-directory frontend
 	@echo
