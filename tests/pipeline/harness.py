@@ -16,12 +16,12 @@ from pathlib import Path
 
 import psutil
 from django.conf import settings
-from django.db import connection
 
 from orders.domain.events import event_from_json
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS
+from readmodels.read_database import read_connection
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUES = ",".join(PROJECTIONS)
@@ -169,7 +169,7 @@ def expected_analytics() -> tuple[dict, dict]:
 
 
 def actual_analytics() -> tuple[dict, dict]:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("SELECT status, order_count, revenue FROM order_analytics_by_status")
         statuses = {s: (n, r) for s, n, r in cursor.fetchall() if n}
         cursor.execute(
