@@ -214,7 +214,7 @@ def _catch_up_orders(
         merged.update(targets)
         with transaction.atomic(using=read_alias(), savepoint=False):
             failed = _apply_under_lock(projection, targets, controls, replaying, outcomes)
-        crash_if_requested()  # tests: die between the read commit and the outbox update
+        crash_if_requested(name)  # tests: die between the read commit and the outbox update
         _mark_done(name, {o: c.applied_through for o, c in outcomes.items() if not c.parked})
         if not replaying:
             for failure in failed:
