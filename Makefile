@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
 HAS_FRONTEND := $(wildcard frontend/package.json)
 
-.PHONY: install run run-app test lint fmt clean frontend tools bench schema
+.PHONY: install run run-app test test-two-databases lint fmt clean frontend tools bench schema
 
 install: $(STAMP)
 
@@ -61,6 +61,15 @@ ifneq ($(HAS_FRONTEND),)
 endif
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest
+
+# The pipeline, query, rebuild and fault groups again, with the read tables in a database of
+# their own on the same server (<TEST_DB_NAME>_read): no transaction spans the two. Not part
+# of `make test`, which it would lengthen by several minutes (docs/scaling.md).
+TWO_DATABASE_TESTS := tests/pipeline tests/integration tests/queries tests/system
+test-two-databases: install
+	@bash scripts/enable-logical-decoding.sh  # the cdc strategy's tests need wal_level=logical
+	READ_DATABASE_URL=$${READ_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/orders_read} \
+		$(BIN)/pytest $(TWO_DATABASE_TESTS)
 
 # promtool (Debian package `prometheus`) checks and unit-tests ops/prometheus/alerts.yml.
 # Installed when missing if we can (root, e.g. CI); elsewhere its tests are skipped, not in CI.
