@@ -158,3 +158,22 @@ def test_search_rows_report_the_search_read_models_own_progress(
     # Then: each row speaks for the read model that answered
     assert listed[str(order_id)].get("behind") is None
     assert found[str(order_id)]["behind"] == {"seq": 2, "reason": "pending"}
+
+
+def test_a_row_that_shows_its_event_is_not_behind_while_the_outbox_row_is_unfinished(
+    alice_client, alice, place_order_as, confirm_order_as
+):
+    """With a read database of its own, a row commits before its outbox rows are marked done
+    (a crash between the two leaves them unfinished until their redelivery). A row showing
+    seq 2 must not say it is behind at seq 2."""
+    # Given: alice's confirmed order projected everywhere, its outbox rows left unfinished
+    order_id = place_order_as(alice).order.order_id
+    confirm_order_as(alice, order_id)
+    project_all(order_id)
+    OutboxMessage.objects.filter(event__order_id=order_id).update(state=OutboxState.SENT)
+
+    # When / Then: neither its list row nor its detail says it is behind
+    row = rows_by_id(ok(alice_client.get("/api/orders/")))[str(order_id)]
+    assert (row["seq"], row.get("behind")) == (2, None)
+    detail = ok(alice_client.get(f"/api/orders/{order_id}/"))["order"]
+    assert (detail["seq"], detail.get("behind")) == (2, None)
