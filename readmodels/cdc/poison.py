@@ -32,8 +32,9 @@ from orders.models import Event
 from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
+from readmodels.pipeline.locks import lock_orders
 from readmodels.pipeline.order_owner import customer_of
-from readmodels.pipeline.projector import ROW_REFUSED, apply_events, catch_up, lock_orders
+from readmodels.pipeline.projector import ROW_REFUSED, apply_events, catch_up
 from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
 from readmodels.pipeline.row_store import load_row
 from readmodels.projections import Projection

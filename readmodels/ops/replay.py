@@ -18,12 +18,14 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from orders.announcements import wake_relay
-from orders.models import Event, OutboxMessage, OutboxState
+from orders.models import Event
 from orders.subscriptions import CDC, strategy_of
 from readmodels.cdc.poison import catch_up_or_dead_letter
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.pipeline import outbox
 from readmodels.pipeline.demo_controls import lift_fault
-from readmodels.pipeline.projector import catch_up, lock_orders
+from readmodels.pipeline.locks import lock_orders
+from readmodels.pipeline.projector import catch_up
 from readmodels.pipeline.row_store import load_row
 from readmodels.projections import get_projection
 
@@ -159,7 +161,5 @@ def _resolve(dead: DeadLetter, resolution: str) -> None:
 
 def _unpark(dead: DeadLetter) -> None:
     """Hand what waited behind a resolved dead letter back to the pipeline."""
-    OutboxMessage.objects.filter(
-        read_model=dead.read_model, event__order_id=dead.order_id, state=OutboxState.PARKED
-    ).update(state=OutboxState.PENDING, available_at=timezone.now(), attempts=0)
+    outbox.unpark(dead.read_model, dead.order_id)
     transaction.on_commit(wake_relay)

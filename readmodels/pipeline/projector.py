@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from orders.domain.events import DomainEvent
@@ -42,6 +42,8 @@ from readmodels.pipeline import failures
 from readmodels.pipeline.counters import add_to_counters
 from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
+from readmodels.pipeline.locks import lock_free_orders, lock_orders
+from readmodels.pipeline.outbox import mark_done_through
 from readmodels.pipeline.row_store import load_row, load_rows, save_rows
 from readmodels.projections import Projection, get_projection
 from readmodels.projections.base import Row
@@ -195,7 +197,7 @@ def _catch_up_orders(
     with transaction.atomic():
         lock_orders(name, list(targets))
         # Queued work: the orders nobody else holds, and later events of the orders held here.
-        free = _lock_free_ones(name, [o for o in if_free if o not in targets])
+        free = lock_free_orders(name, [o for o in if_free if o not in targets])
         targets = {
             **{order_id: if_free[order_id] for order_id in free},
             **{order_id: max(seq, if_free.get(order_id, 0)) for order_id, seq in targets.items()},
@@ -228,7 +230,7 @@ def _catch_up_orders(
             outcomes[order_id] = CatchUp(applied_through=_seq(after), failure=failure)
 
         _save(projection, changes)
-        _mark_done(name, {o: c.applied_through for o, c in outcomes.items() if not c.parked})
+        mark_done_through(name, {o: c.applied_through for o, c in outcomes.items() if not c.parked})
         if not replaying:
             for failure in failed:
                 failures.record_failure(name, failure.event, failure.error, failure.traceback)
@@ -344,52 +346,3 @@ def _log_applied(read_model: str, applied: list[DomainEvent]) -> None:
     logger.info(
         "%s applied %s", read_model, ", ".join(e.event_type for e in applied), extra=context
     )
-
-
-def lock_orders(read_model: str, order_ids: list[UUID]) -> None:
-    """Serialise work on each (read model, order); share the read model with other orders.
-
-    The shared lock on the read model lets a rebuild take it exclusively for its final swap.
-    The orders' locks are taken in the order of their keys, so two batches that share orders
-    wait for each other instead of deadlocking.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0)),"
-            " (SELECT count(pg_advisory_xact_lock(hashtext(%s), key)) FROM"
-            "   (SELECT DISTINCT hashtext(o) AS key FROM unnest(%s::text[]) AS o ORDER BY key) k)",
-            [f"readmodel:{read_model}", read_model, [str(order_id) for order_id in order_ids]],
-        )
-
-
-def _lock_free_ones(read_model: str, order_ids: list[UUID]) -> set[UUID]:
-    """Lock those of these orders that nobody holds, without waiting; returns them.
-
-    Never waiting is what keeps this deadlock-free after `lock_orders`.
-    """
-    if not order_ids:
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT o FROM unnest(%s::uuid[]) AS o"
-            " WHERE pg_try_advisory_xact_lock(hashtext(%s), hashtext(o::text))",
-            [order_ids, read_model],
-        )
-        return {order_id for (order_id,) in cursor.fetchall()}
-
-
-def _mark_done(read_model: str, through: dict[UUID, int]) -> None:
-    """Mark done every unfinished outbox row of these orders up to their applied seq."""
-    if not through:
-        return
-    order_ids = list(through)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE orders_outboxmessage AS o SET state = 'done', done_at = now()
-            FROM orders_event AS e, unnest(%s::uuid[], %s::int[]) AS t(order_id, through)
-            WHERE o.event_id = e.position AND e.order_id = t.order_id AND e.seq <= t.through
-              AND o.read_model = %s AND o.state <> 'done'
-            """,
-            [order_ids, [through[o] for o in order_ids], read_model],
-        )

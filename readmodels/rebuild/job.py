@@ -50,6 +50,8 @@ from psycopg.copy import QueuedLibpqWriter
 
 from readmodels.models import ReadModelState
 from readmodels.pipeline.event_log import EVENT_COLUMNS, event_from_row
+from readmodels.pipeline.locks import lock_read_model_exclusively
+from readmodels.pipeline.outbox import mark_covered_done
 from readmodels.projections import PROJECTIONS, Projection
 from readmodels.projections.base import Row
 from readmodels.rebuild.connections import Prefetcher, rebuild_guard, snapshot_reader
@@ -333,15 +335,13 @@ class _Rebuild:
     def _swap_once(self) -> None:
         self.progress(RebuildProgress(self.name, "swapping", 0, 0, 0.0))
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"readmodel:{self.name}"]
-            )
+            lock_read_model_exclusively(cursor, self.name)
         self._catch_up_pass()
         with connection.cursor() as cursor:
             live_to_shadow = {table.live: table.shadow for table in self.aggregate_tables}
             for statement in self.projection.aggregate_sql(self.row_table.shadow, live_to_shadow):
                 cursor.execute(statement)
-            self.report.outbox_marked_done = _mark_covered_done(
+            self.report.outbox_marked_done = mark_covered_done(
                 cursor, self.name, self.row_table.shadow
             )
             self.progress(RebuildProgress(self.name, "renaming", 0, 0, 0.0))
@@ -366,19 +366,3 @@ class _Rebuild:
         """Cleanup after a failure; the original error is what the caller must see."""
         with contextlib.suppress(Exception):  # the next rebuild drops leftovers first
             self._drop(tables)
-
-
-def _mark_covered_done(cursor, read_model: str, row_table: str) -> int:
-    """Outbox rows of `read_model` whose event the rebuilt rows cover are done, whatever state
-    they were in: the rebuild applied their event. Dead letters are left open for the replay
-    to resolve as "covered by the rebuild"."""
-    cursor.execute(
-        f"""
-        UPDATE orders_outboxmessage AS o SET state = 'done', done_at = now()
-        FROM orders_event AS e, {qn(row_table)} AS r
-        WHERE o.event_id = e.position AND r.order_id = e.order_id AND e.seq <= r.seq
-          AND o.read_model = %s AND o.state IN ('pending', 'sent', 'dead', 'parked')
-        """,
-        [read_model],
-    )
-    return cursor.rowcount
