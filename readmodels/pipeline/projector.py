@@ -42,6 +42,7 @@ from readmodels.pipeline import failures
 from readmodels.pipeline.counters import add_to_counters
 from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
+from readmodels.pipeline.fold import FoldFailed, Gap, applied_seq, fold_event
 from readmodels.pipeline.locks import lock_free_orders, lock_orders
 from readmodels.pipeline.outbox import mark_done_through
 from readmodels.pipeline.row_store import load_row, load_rows, save_rows
@@ -213,7 +214,7 @@ def _catch_up_orders(
                 )
         open_targets = {o: seq for o, seq in targets.items() if o not in outcomes}
         rows = load_rows(projection, list(open_targets))
-        ranges = {o: (_seq(rows.get(o)), seq) for o, seq in open_targets.items()}
+        ranges = {o: (applied_seq(rows.get(o)), seq) for o, seq in open_targets.items()}
         if not replaying:
             limits = failures.wait_behind_retries(name, ranges)
             ranges = {o: (applied, limits[o]) for o, (applied, _) in ranges.items()}
@@ -227,7 +228,7 @@ def _catch_up_orders(
                 changes.append(Change(before, after, applied))
             if failure:
                 failed.append(failure)
-            outcomes[order_id] = CatchUp(applied_through=_seq(after), failure=failure)
+            outcomes[order_id] = CatchUp(applied_through=applied_seq(after), failure=failure)
 
         _save(projection, changes)
         mark_done_through(name, {o: c.applied_through for o, c in outcomes.items() if not c.parked})
@@ -242,13 +243,15 @@ def _fold(projection: Projection, controls: Controls, row: Row | None, events: l
     Returns (row, events applied, failure or None). Does no I/O but the demo fault check."""
     applied: list[DomainEvent] = []
     for event in events or ():
-        if event.seq != _seq(row) + 1:
-            break  # never skip over a missing event; the next delivery will retry
         try:
             if isinstance(event, UnreadableEvent):
                 raise event.error
             check_fault(projection.name, controls, event.event_id)
-            row = projection.apply(row, event)
+            row = fold_event(projection, row, event)
+        except Gap:
+            break  # never skip over a missing event; the next delivery will retry
+        except FoldFailed as failed:
+            return row, applied, Failure(event, failed.error, traceback.format_exc())
         except Exception as error:
             return row, applied, Failure(event, error, traceback.format_exc())
         applied.append(event)
@@ -261,15 +264,15 @@ def _refused(projection: Projection, order_id: UUID, error: BaseException, repla
     trace = traceback.format_exc()
     with transaction.atomic():
         lock_orders(projection.name, [order_id])
-        applied_seq = _seq(load_row(projection, order_id))
-        next_events = events_between({order_id: (applied_seq, applied_seq + 1)}).get(order_id)
+        applied = applied_seq(load_row(projection, order_id))
+        next_events = events_between({order_id: (applied, applied + 1)}).get(order_id)
         if not next_events:
             raise error  # nothing left to blame: not a refused event after all
         culprit = next_events[0]
         failure = Failure(culprit, error, trace)
         if not replaying:
             failures.record_failure(projection.name, culprit, error, trace)
-    return CatchUp(applied_through=applied_seq, failure=failure)
+    return CatchUp(applied_through=applied, failure=failure)
 
 
 def apply_events(projection: Projection, order_id: UUID, events: list[DomainEvent]) -> int:
@@ -283,8 +286,8 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
     with transaction.atomic():
         lock_orders(projection.name, [order_id])
         before = load_row(projection, order_id)
-        fresh = [event for event in events if event.seq > _seq(before)]
-        if fresh and fresh[0].seq > _seq(before) + 1:
+        fresh = [event for event in events if event.seq > applied_seq(before)]
+        if fresh and fresh[0].seq > applied_seq(before) + 1:
             logger.warning(
                 "gap before seq %s; healing from the event log",
                 fresh[0].seq,
@@ -301,14 +304,13 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
             before = load_row(projection, order_id)
         after = before
         for event in fresh:
-            after = projection.apply(after, event)
+            try:
+                after = fold_event(projection, after, event)
+            except FoldFailed as failed:
+                raise failed.error from None  # the projection's own error, for the caller
         if fresh:
             _save(projection, [Change(before, after, fresh)])
-        return _seq(after)
-
-
-def _seq(row: Row | None) -> int:
-    return row["seq"] if row else 0
+        return applied_seq(after)
 
 
 def _save(projection: Projection, changes: list[Change]) -> None:
