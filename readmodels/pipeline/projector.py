@@ -122,7 +122,7 @@ def _latest_seq_per_order(pairs) -> dict[UUID, int]:
     return latest
 
 
-def catch_up(
+def catch_up_order(
     projection: Projection,
     order_id: UUID,
     *,
@@ -159,7 +159,9 @@ def catch_up_orders(
     controls = controls or Controls()
     merged: dict[UUID, int] = {}
     try:
-        return _catch_up_orders(projection, targets, controls, replaying, if_free or {}, merged)
+        return _catch_up_in_one_transaction(
+            projection, targets, controls, replaying, if_free or {}, merged
+        )
     except ROW_REFUSED as error:
         batch = merged or targets
         if len(batch) > 1:
@@ -184,7 +186,7 @@ def catch_up_orders(
         return {order_id: _refused(projection, order_id, error, replaying)}
 
 
-def _catch_up_orders(
+def _catch_up_in_one_transaction(
     projection: Projection,
     targets: dict[UUID, int],
     controls: Controls,
@@ -278,7 +280,7 @@ def _refused(projection: Projection, order_id: UUID, error: BaseException, repla
 def apply_events(projection: Projection, order_id: UUID, events: list[DomainEvent]) -> int:
     """Apply events that arrive with their data (derived by CDC, or inline in a command).
 
-    Same guarantees as `catch_up`: one transaction, serialised per order, duplicates and
+    Same guarantees as `catch_up_order`: one transaction, serialised per order, duplicates and
     older events are no-ops, and a gap is healed from the event log before going on.
     A failure raises, rolling the transaction back: the caller decides what retrying means.
     Returns the row's seq afterwards.
@@ -293,7 +295,9 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
                 fresh[0].seq,
                 extra={"order_id": str(order_id), "read_model": projection.name},
             )
-            healed = catch_up(projection, order_id, up_to_seq=fresh[0].seq - 1, replaying=True)
+            healed = catch_up_order(
+                projection, order_id, up_to_seq=fresh[0].seq - 1, replaying=True
+            )
             if healed.failure:
                 raise healed.failure.error
             if healed.applied_through != fresh[0].seq - 1:
