@@ -60,6 +60,8 @@ ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm test
 endif
 	$(MAKE) --no-print-directory lint
+	@# The unit tests need no database at all: prove it with one that cannot be reached.
+	DATABASE_URL=postgres://nobody@127.0.0.1:1/none $(BIN)/pytest -q -p no:cacheprovider tests/unit
 	$(BIN)/pytest
 
 # The pipeline, query, rebuild and fault groups again, with the read tables in a database of

@@ -79,16 +79,3 @@ class ReadTablesRouter:
     def _alias(self, model):
         meta = model._meta
         return read_alias() if is_read_table(meta.app_label, meta.model_name) else None
-
-
-def hold_read_model_shared(read_model: str) -> None:
-    """In the read database's current transaction, take `read_model`'s advisory lock shared:
-    what a rebuild's swap, taking it exclusively there, waits for. With one database the
-    projector's `lock_orders` already holds it, in the same transaction."""
-    if not separate_read_database():
-        return
-    with read_connection().cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0))",
-            [f"readmodel:{read_model}"],
-        )

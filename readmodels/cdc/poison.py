@@ -32,8 +32,9 @@ from orders.models import Event
 from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
+from readmodels.pipeline.locks import lock_orders
 from readmodels.pipeline.order_owner import customer_of
-from readmodels.pipeline.projector import ROW_REFUSED, apply_events, catch_up, lock_orders
+from readmodels.pipeline.projector import ROW_REFUSED, apply_events, catch_up_order
 from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
 from readmodels.pipeline.row_store import load_row
 from readmodels.projections import Projection
@@ -78,11 +79,11 @@ def catch_up_or_dead_letter(
 ) -> str:
     """Bring an order up to `up_to_seq` from the event log (after a replay), with the same
     retry policy and dead letter as the consumer's changes. The events before a failing one
-    are kept (`catch_up` commits them), as on the outbox path."""
+    are kept (`catch_up_order` commits them), as on the outbox path."""
     failed: list = []
 
     def attempt() -> str:
-        outcome = catch_up(projection, order_id, up_to_seq=up_to_seq, replaying=True)
+        outcome = catch_up_order(projection, order_id, up_to_seq=up_to_seq, replaying=True)
         if outcome.failure is not None:
             failed[:] = [outcome.failure.event]
             raise outcome.failure.error

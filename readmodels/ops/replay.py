@@ -18,12 +18,14 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from orders.announcements import wake_relay
-from orders.models import Event, OutboxMessage, OutboxState
+from orders.models import Event
 from orders.subscriptions import CDC, strategy_of
 from readmodels.cdc.poison import catch_up_or_dead_letter
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.pipeline import outbox
 from readmodels.pipeline.demo_controls import lift_fault
-from readmodels.pipeline.projector import catch_up, lock_orders
+from readmodels.pipeline.locks import lock_orders
+from readmodels.pipeline.projector import catch_up_order
 from readmodels.pipeline.row_store import load_row
 from readmodels.projections import get_projection
 
@@ -102,7 +104,7 @@ def _skip_reason(dead: DeadLetter, now) -> str | None:
 def _resolve_if_covered_by_rebuild(dead: DeadLetter) -> str | None:
     """Resolve the entry and unpark its order if a rebuild since it failed applied its event.
 
-    Holds the order's projector lock (as `_replay_one` does, through `catch_up`) and checks
+    Holds the order's projector lock (as `_replay_one` does, through `catch_up_order`) and checks
     again under it: a projector that saw the entry open finishes parking the order's later
     events first, and this then unparks them, instead of leaving them parked behind a
     resolved entry for good.
@@ -132,7 +134,7 @@ def _replay_one(dead: DeadLetter) -> str | None:
     if state and state.poisoned_event_id == dead.event.event_id:
         lift_fault(dead.read_model)  # the demo's injected fault is "fixed" by replaying it
     with transaction.atomic():
-        outcome = catch_up(projection, dead.order_id, up_to_seq=dead.seq, replaying=True)
+        outcome = catch_up_order(projection, dead.order_id, up_to_seq=dead.seq, replaying=True)
         if outcome.failure is not None:
             dead.attempts += 1
             dead.last_failed_at = timezone.now()
@@ -147,7 +149,7 @@ def _replay_one(dead: DeadLetter) -> str | None:
     if strategy_of(dead.read_model) == CDC:  # no outbox rows: cdc's own retries, same policy
         catch_up_or_dead_letter(projection, dead.order_id, up_to_seq=latest)
     else:
-        catch_up(projection, dead.order_id, up_to_seq=latest)
+        catch_up_order(projection, dead.order_id, up_to_seq=latest)
     return None
 
 
@@ -159,7 +161,5 @@ def _resolve(dead: DeadLetter, resolution: str) -> None:
 
 def _unpark(dead: DeadLetter) -> None:
     """Hand what waited behind a resolved dead letter back to the pipeline."""
-    OutboxMessage.objects.filter(
-        read_model=dead.read_model, event__order_id=dead.order_id, state=OutboxState.PARKED
-    ).update(state=OutboxState.PENDING, available_at=timezone.now(), attempts=0)
+    outbox.unpark(dead.read_model, dead.order_id)
     transaction.on_commit(wake_relay)

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from orders.domain.events import DomainEvent
@@ -51,11 +51,17 @@ from readmodels.pipeline.counters import add_to_counters
 from readmodels.pipeline.crash_points import crash_if_requested
 from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
-from readmodels.pipeline.order_locks import lock_free_ones, lock_orders
+from readmodels.pipeline.fold import FoldFailed, Gap, applied_seq, fold_event
+from readmodels.pipeline.locks import (
+    lock_free_orders,
+    lock_orders,
+    lock_read_model_shared_in_read_database,
+)
+from readmodels.pipeline.outbox import mark_done_through
 from readmodels.pipeline.row_store import load_row, load_rows, save_rows
 from readmodels.projections import Projection, get_projection
 from readmodels.projections.base import Row
-from readmodels.read_database import WRITE_ALIAS, hold_read_model_shared, read_alias
+from readmodels.read_database import WRITE_ALIAS, read_alias
 from readmodels.signals import order_projected
 
 logger = logging.getLogger(__name__)
@@ -130,7 +136,7 @@ def _latest_seq_per_order(pairs) -> dict[UUID, int]:
     return latest
 
 
-def catch_up(
+def catch_up_order(
     projection: Projection,
     order_id: UUID,
     *,
@@ -167,7 +173,9 @@ def catch_up_orders(
     controls = controls or Controls()
     merged: dict[UUID, int] = {}
     try:
-        return _catch_up_orders(projection, targets, controls, replaying, if_free or {}, merged)
+        return _catch_up_in_one_transaction(
+            projection, targets, controls, replaying, if_free or {}, merged
+        )
     except ROW_REFUSED as error:
         batch = merged or targets
         if len(batch) > 1:
@@ -192,7 +200,7 @@ def catch_up_orders(
         return {order_id: _refused(projection, order_id, error, replaying)}
 
 
-def _catch_up_orders(
+def _catch_up_in_one_transaction(
     projection: Projection,
     targets: dict[UUID, int],
     controls: Controls,
@@ -206,7 +214,7 @@ def _catch_up_orders(
     with transaction.atomic(using=WRITE_ALIAS):
         lock_orders(name, list(targets))
         # Queued work: the orders nobody else holds, and later events of the orders held here.
-        free = lock_free_ones(name, [o for o in if_free if o not in targets])
+        free = lock_free_orders(name, [o for o in if_free if o not in targets])
         targets = {
             **{order_id: if_free[order_id] for order_id in free},
             **{order_id: max(seq, if_free.get(order_id, 0)) for order_id, seq in targets.items()},
@@ -215,7 +223,7 @@ def _catch_up_orders(
         with transaction.atomic(using=read_alias(), savepoint=False):
             failed = _apply_under_lock(projection, targets, controls, replaying, outcomes)
         crash_if_requested(name)  # tests: die between the read commit and the outbox update
-        _mark_done(name, {o: c.applied_through for o, c in outcomes.items() if not c.parked})
+        mark_done_through(name, {o: c.applied_through for o, c in outcomes.items() if not c.parked})
         if not replaying:
             for failure in failed:
                 failures.record_failure(name, failure.event, failure.error, failure.traceback)
@@ -232,7 +240,7 @@ def _apply_under_lock(
     """Inside the read database's transaction: fold the targets' unapplied events onto their
     rows and save them. Fills `outcomes`; returns the failures, for the caller to record."""
     name = projection.name
-    hold_read_model_shared(name)
+    lock_read_model_shared_in_read_database(name)
     if not replaying:
         for order_id in failures.park_orders_behind_dead_letters(name, list(targets)):
             outcomes[order_id] = CatchUp(applied_through=-1, parked=True)
@@ -243,7 +251,7 @@ def _apply_under_lock(
             )
     open_targets = {o: seq for o, seq in targets.items() if o not in outcomes}
     rows = load_rows(projection, list(open_targets))
-    ranges = {o: (_seq(rows.get(o)), seq) for o, seq in open_targets.items()}
+    ranges = {o: (applied_seq(rows.get(o)), seq) for o, seq in open_targets.items()}
     if not replaying:
         limits = failures.wait_behind_retries(name, ranges)
         ranges = {o: (applied, limits[o]) for o, (applied, _) in ranges.items()}
@@ -257,7 +265,7 @@ def _apply_under_lock(
             changes.append(Change(before, after, applied))
         if failure:
             failed.append(failure)
-        outcomes[order_id] = CatchUp(applied_through=_seq(after), failure=failure)
+        outcomes[order_id] = CatchUp(applied_through=applied_seq(after), failure=failure)
 
     _save(projection, changes, announce_on=WRITE_ALIAS)
     return failed
@@ -268,13 +276,15 @@ def _fold(projection: Projection, controls: Controls, row: Row | None, events: l
     Returns (row, events applied, failure or None). Does no I/O but the demo fault check."""
     applied: list[DomainEvent] = []
     for event in events or ():
-        if event.seq != _seq(row) + 1:
-            break  # never skip over a missing event; the next delivery will retry
         try:
             if isinstance(event, UnreadableEvent):
                 raise event.error
             check_fault(projection.name, controls, event.event_id)
-            row = projection.apply(row, event)
+            row = fold_event(projection, row, event)
+        except Gap:
+            break  # never skip over a missing event; the next delivery will retry
+        except FoldFailed as failed:
+            return row, applied, Failure(event, failed.error, traceback.format_exc())
         except Exception as error:
             return row, applied, Failure(event, error, traceback.format_exc())
         applied.append(event)
@@ -287,21 +297,21 @@ def _refused(projection: Projection, order_id: UUID, error: BaseException, repla
     trace = traceback.format_exc()
     with transaction.atomic(using=WRITE_ALIAS):
         lock_orders(projection.name, [order_id])
-        applied_seq = _seq(load_row(projection, order_id))
-        next_events = events_between({order_id: (applied_seq, applied_seq + 1)}).get(order_id)
+        applied = applied_seq(load_row(projection, order_id))
+        next_events = events_between({order_id: (applied, applied + 1)}).get(order_id)
         if not next_events:
             raise error  # nothing left to blame: not a refused event after all
         culprit = next_events[0]
         failure = Failure(culprit, error, trace)
         if not replaying:
             failures.record_failure(projection.name, culprit, error, trace)
-    return CatchUp(applied_through=applied_seq, failure=failure)
+    return CatchUp(applied_through=applied, failure=failure)
 
 
 def apply_events(projection: Projection, order_id: UUID, events: list[DomainEvent]) -> int:
     """Apply events that arrive with their data (derived by CDC, or inline in a command).
 
-    Same guarantees as `catch_up`: one transaction, serialised per order, duplicates and
+    Same guarantees as `catch_up_order`: one transaction, serialised per order, duplicates and
     older events are no-ops, and a gap is healed from the event log before going on.
     A failure raises, rolling the transaction back: the caller decides what retrying means.
     Returns the row's seq afterwards.
@@ -309,16 +319,18 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
     read = read_alias()
     with transaction.atomic(using=WRITE_ALIAS), transaction.atomic(using=read, savepoint=False):
         lock_orders(projection.name, [order_id])
-        hold_read_model_shared(projection.name)
+        lock_read_model_shared_in_read_database(projection.name)
         before = load_row(projection, order_id)
-        fresh = [event for event in events if event.seq > _seq(before)]
-        if fresh and fresh[0].seq > _seq(before) + 1:
+        fresh = [event for event in events if event.seq > applied_seq(before)]
+        if fresh and fresh[0].seq > applied_seq(before) + 1:
             logger.warning(
                 "gap before seq %s; healing from the event log",
                 fresh[0].seq,
                 extra={"order_id": str(order_id), "read_model": projection.name},
             )
-            healed = catch_up(projection, order_id, up_to_seq=fresh[0].seq - 1, replaying=True)
+            healed = catch_up_order(
+                projection, order_id, up_to_seq=fresh[0].seq - 1, replaying=True
+            )
             if healed.failure:
                 raise healed.failure.error
             if healed.applied_through != fresh[0].seq - 1:
@@ -329,14 +341,13 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
             before = load_row(projection, order_id)
         after = before
         for event in fresh:
-            after = projection.apply(after, event)
+            try:
+                after = fold_event(projection, after, event)
+            except FoldFailed as failed:
+                raise failed.error from None  # the projection's own error, for the caller
         if fresh:
             _save(projection, [Change(before, after, fresh)], announce_on=read)
-        return _seq(after)
-
-
-def _seq(row: Row | None) -> int:
-    return row["seq"] if row else 0
+        return applied_seq(after)
 
 
 def _save(projection: Projection, changes: list[Change], *, announce_on: str) -> None:
@@ -376,20 +387,3 @@ def _log_applied(read_model: str, applied: list[DomainEvent]) -> None:
     logger.info(
         "%s applied %s", read_model, ", ".join(e.event_type for e in applied), extra=context
     )
-
-
-def _mark_done(read_model: str, through: dict[UUID, int]) -> None:
-    """Mark done every unfinished outbox row of these orders up to their applied seq."""
-    if not through:
-        return
-    order_ids = list(through)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE orders_outboxmessage AS o SET state = 'done', done_at = now()
-            FROM orders_event AS e, unnest(%s::uuid[], %s::int[]) AS t(order_id, through)
-            WHERE o.event_id = e.position AND e.order_id = t.order_id AND e.seq <= t.through
-              AND o.read_model = %s AND o.state <> 'done'
-            """,
-            [order_ids, [through[o] for o in order_ids], read_model],
-        )

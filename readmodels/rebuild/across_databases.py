@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.db import connections
 
+from readmodels.pipeline import outbox
 from readmodels.pipeline.event_log import EVENT_COLUMNS
 from readmodels.read_database import WRITE_ALIAS, read_connection, separate_read_database
 from readmodels.rebuild.tables import qn
@@ -46,38 +47,12 @@ def events_after(order_ids: list[UUID], applied: dict[UUID, int]) -> list[tuple]
 
 
 def mark_covered_done(read_model: str, row_table: str) -> int:
-    """Outbox rows of `read_model` whose event the rows of `row_table` cover are done,
-    whatever state they were in: the rebuild applied their event. Dead letters are left open
-    for the replay to resolve as "covered by the rebuild". Returns how many were marked."""
-    with connections[WRITE_ALIAS].cursor() as cursor:
-        if not separate_read_database():
-            cursor.execute(
-                f"""
-                UPDATE orders_outboxmessage AS o SET state = 'done', done_at = now()
-                FROM orders_event AS e, {qn(row_table)} AS r
-                WHERE o.event_id = e.position AND r.order_id = e.order_id AND e.seq <= r.seq
-                  AND o.read_model = %s AND o.state IN ('pending', 'sent', 'dead', 'parked')
-                """,
-                [read_model],
-            )
-            return cursor.rowcount
-        cursor.execute(
-            "SELECT o.id, e.order_id, e.seq FROM orders_outboxmessage AS o"
-            " JOIN orders_event AS e ON o.event_id = e.position"
-            " WHERE o.read_model = %s AND o.state IN ('pending', 'sent', 'dead', 'parked')",
-            [read_model],
-        )
-        unfinished = cursor.fetchall()
-        applied = _applied_seqs(row_table, list({order_id for _, order_id, _ in unfinished}))
-        covered = [id_ for id_, order_id, seq in unfinished if seq <= applied.get(order_id, 0)]
-        if not covered:
-            return 0
-        cursor.execute(
-            "UPDATE orders_outboxmessage SET state = 'done', done_at = now()"
-            " WHERE id = ANY(%s) AND state IN ('pending', 'sent', 'dead', 'parked')",
-            [covered],
-        )
-        return cursor.rowcount
+    """Outbox rows of `read_model` whose event the rows of `row_table` cover are done
+    (pipeline/outbox.py moves them). Returns how many were marked."""
+    if not separate_read_database():
+        with connections[WRITE_ALIAS].cursor() as cursor:
+            return outbox.mark_covered_done(cursor, read_model, row_table)
+    return outbox.mark_done_where_applied(read_model, lambda ids: _applied_seqs(row_table, ids))
 
 
 def _applied_seqs(row_table: str, order_ids: list[UUID]) -> dict[UUID, int]:

@@ -56,6 +56,8 @@ from psycopg.copy import QueuedLibpqWriter
 
 from readmodels.models import ReadModelState
 from readmodels.pipeline.event_log import EVENT_COLUMNS, event_from_row
+from readmodels.pipeline.fold import FoldFailed, Gap, fold_event
+from readmodels.pipeline.locks import lock_read_model_exclusively
 from readmodels.projections import PROJECTIONS, Projection
 from readmodels.projections.base import Row
 from readmodels.read_database import WRITE_ALIAS, read_alias, read_connection
@@ -176,8 +178,7 @@ class _Rebuild:
         total = reader.execute("SELECT count(*) FROM orders_event").fetchone()[0]
         started = time.monotonic()
         self.progress(RebuildProgress(self.name, "folding", 0, total, 0.0))
-        apply = self.projection.apply
-        make_event = event_from_row
+        fold = self._fold_row
         to_values = self.codec.to_values
 
         def write(row: Row) -> None:
@@ -191,7 +192,7 @@ class _Rebuild:
                 ) from error
 
         done = orders = 0
-        current, row, last_seq = None, None, 0
+        current, row = None, None
         shadow = self.row_table.shadow
         types = column_types(writer, shadow, self.codec.columns)
         copy_sql = f"COPY {qn(shadow)} ({self.codec.column_list}) FROM STDIN (FORMAT BINARY)"
@@ -212,17 +213,8 @@ class _Rebuild:
                             if row is not None:
                                 write(row)
                                 orders += 1
-                            current, row, last_seq = order_id.int, None, 0
-                        if seq != last_seq + 1:
-                            raise event_log_gap(self.name, order_id, last_seq, seq)
-                        try:
-                            row = apply(row, make_event(order_id, seq, event_type,
-                                                        occurred_at, data, event_id))  # fmt: skip
-                        except Exception as error:
-                            raise EventFoldFailed(
-                                self.name, order_id, seq, event_type, error
-                            ) from error
-                        last_seq = seq
+                            current, row = order_id.int, None
+                        row = fold(row, order_id, seq, event_type, occurred_at, data, event_id)
                     done += len(batch)
                     self.progress(
                         RebuildProgress(
@@ -279,14 +271,9 @@ class _Rebuild:
             for order_id, seq, event_type, occurred_at, data, event_id in events:
                 row = new_rows.get(order_id) or rows.get(order_id)
                 new_orders += row is None
-                last_seq = row["seq"] if row else 0
-                if seq != last_seq + 1:
-                    raise event_log_gap(self.name, order_id, last_seq, seq)
-                try:
-                    event = event_from_row(order_id, seq, event_type, occurred_at, data, event_id)
-                    new_rows[order_id] = self.projection.apply(row, event)
-                except Exception as error:
-                    raise EventFoldFailed(self.name, order_id, seq, event_type, error) from error
+                new_rows[order_id] = self._fold_row(
+                    row, order_id, seq, event_type, occurred_at, data, event_id
+                )
             if not new_rows:
                 return 0
             updates = ", ".join(
@@ -304,6 +291,21 @@ class _Rebuild:
         return len(events)
 
     # -- swap
+
+    def _fold_row(self, row, order_id, seq, event_type, occurred_at, data, event_id) -> Row:
+        """The row after one event of the log (pipeline/fold.py); a gap or a failing
+        projection aborts the rebuild, naming the event."""
+        try:
+            event = event_from_row(order_id, seq, event_type, occurred_at, data, event_id)
+            return fold_event(self.projection, row, event)
+        except Gap as gap:
+            raise event_log_gap(self.name, order_id, gap.applied_seq, gap.seq) from None
+        except FoldFailed as failed:
+            raise EventFoldFailed(
+                self.name, order_id, seq, event_type, failed.error
+            ) from failed.error
+        except Exception as error:  # an event the log holds but that cannot be read
+            raise EventFoldFailed(self.name, order_id, seq, event_type, error) from error
 
     def _swap(self) -> None:
         for attempt in range(1, SWAP_ATTEMPTS + 1):
@@ -336,9 +338,7 @@ class _Rebuild:
         """In the read database's transaction (with one database, the only one)."""
         self.progress(RebuildProgress(self.name, "swapping", 0, 0, 0.0))
         with read_connection().cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"readmodel:{self.name}"]
-            )
+            lock_read_model_exclusively(cursor, self.name)
         self._catch_up_pass()
         with read_connection().cursor() as cursor:
             live_to_shadow = {table.live: table.shadow for table in self.aggregate_tables}

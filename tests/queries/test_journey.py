@@ -16,7 +16,7 @@ from orders.domain.commands import CancelOrder
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, ReadModelState
 from readmodels.ops.replay import replay_dead_letters
-from readmodels.pipeline.projector import catch_up, project_messages
+from readmodels.pipeline.projector import catch_up_order, project_messages
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
 
@@ -33,7 +33,7 @@ def relay_and_project(order_id) -> None:
     )
     latest = Event.objects.filter(order_id=order_id).aggregate(seq=Max("seq"))["seq"]
     for projection in PROJECTIONS.values():
-        catch_up(projection, order_id, up_to_seq=latest)
+        catch_up_order(projection, order_id, up_to_seq=latest)
 
 
 def dead_letter(read_model: str, order_id, seq: int) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, OrderSummary, ReadModelState
 from readmodels.ops import lag_monitor
-from readmodels.pipeline.projector import catch_up, project_messages
+from readmodels.pipeline.projector import catch_up_order, project_messages
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
 
@@ -37,7 +37,7 @@ STAFF_ENDPOINTS = [
 def project_all(order_id) -> None:
     latest = Event.objects.filter(order_id=order_id).aggregate(seq=Max("seq"))["seq"]
     for projection in PROJECTIONS.values():
-        catch_up(projection, order_id, up_to_seq=latest)
+        catch_up_order(projection, order_id, up_to_seq=latest)
 
 
 def call(client, method: str, path: str, body=None):
