@@ -22,6 +22,8 @@ from django.db.models import Count, Exists, Min, OuterRef
 
 from orders.models import OutboxMessage, OutboxState
 from readmodels.models import DeadLetter
+from readmodels.projections import get_projection
+from readmodels.read_database import separate_read_database
 
 PENDING, RETRYING, DEAD_LETTERED = "pending", "retrying", "dead_lettered"
 # Work a read model still owes: on its way, or held behind a dead letter.
@@ -108,9 +110,32 @@ def held_work() -> dict[str, HeldWork]:
     return {name: HeldWork(orders.get(name, 0), events.get(name, 0)) for name in {*orders, *events}}
 
 
+# How many of the oldest unfinished rows `oldest_progressing` checks against the read rows.
+OLDEST_CHECKED = 50
+
+
 def oldest_progressing(read_model: str):
-    """Commit time of the oldest event `read_model` can still apply, or None."""
-    return progressing_work(read_model).aggregate(at=Min("created_at"))["at"]
+    """Commit time of the oldest event `read_model` can still apply, or None.
+
+    What the write side still owes (the outbox), less what the read side has recorded (the
+    rows' seq): with a read database of its own, a row commits before its outbox rows are
+    marked done, and an event the row already shows is not owed. Only the oldest rows are
+    checked; if all of them are shown, the answer errs on the stale side."""
+    if not separate_read_database():
+        return progressing_work(read_model).aggregate(at=Min("created_at"))["at"]
+    oldest = list(
+        progressing_work(read_model)
+        .order_by("created_at")
+        .values_list("event__order_id", "event__seq", "created_at")[:OLDEST_CHECKED]
+    )
+    rows = get_projection(read_model).row_model.objects
+    shown = dict(
+        rows.filter(pk__in={order_id for order_id, _, _ in oldest}).values_list("pk", "seq")
+    )
+    for order_id, seq, created_at in oldest:
+        if seq > shown.get(order_id, 0):
+            return created_at
+    return oldest[-1][2] if len(oldest) == OLDEST_CHECKED else None
 
 
 def _orders_with_open_dead_letters(read_model: str, order_ids: list[UUID]) -> set[UUID]:

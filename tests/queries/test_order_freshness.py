@@ -19,6 +19,7 @@ from readmodels.models import ReadModelState
 from readmodels.pipeline.projector import catch_up_order, project_messages
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
+from readmodels.read_database import separate_read_database
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +178,31 @@ def test_a_row_that_shows_its_event_is_not_behind_while_the_outbox_row_is_unfini
     assert (row["seq"], row.get("behind")) == (2, None)
     detail = ok(alice_client.get(f"/api/orders/{order_id}/"))["order"]
     assert (detail["seq"], detail.get("behind")) == (2, None)
+
+
+@pytest.mark.skipif(
+    not separate_read_database(), reason="needs READ_DATABASE_URL (make test-two-databases)"
+)
+def test_lag_counts_what_the_read_database_has_not_recorded_not_what_the_outbox_still_says(
+    alice_client, alice, place_order_as, confirm_order_as
+):
+    """Lag is what the write side owes less what the read side recorded. With a read database
+    of its own, an order's rows may be committed while its outbox rows are still unfinished
+    (a worker killed between the two commits): that order is not owed, and must not make the
+    read model stale for everyone until the redelivery."""
+    # Given: alice's order projected everywhere, its outbox rows left unfinished a minute ago,
+    # and a newer order of hers nobody has projected yet
+    shown = place_order_as(alice).order.order_id
+    confirm_order_as(alice, shown)
+    project_all(shown)
+    OutboxMessage.objects.filter(event__order_id=shown).update(state=OutboxState.SENT)
+    age_outbox(shown, 60)
+    owed = place_order_as(alice).order.order_id
+
+    # When
+    metadata = ok(alice_client.get("/api/orders/"))["metadata"]
+
+    # Then: the lag is the newer order's (well under the threshold), not the minute-old rows'
+    assert metadata["stale"] is False
+    assert metadata["lagMs"] < 5_000
+    assert OutboxMessage.objects.filter(event__order_id=owed, state=OutboxState.PENDING)
