@@ -209,8 +209,8 @@ def _freshness_rows(fresh: dict | None) -> list[Row]:
             out.append(
                 Row(
                     section,
-                    f"{rate}/s order.projected pushes lost (of {expected}), "
-                    f"{fig.get('readBacks', 0)} read-your-writes reads beside",
+                    f"{rate}/s order.projected pushes missing at the drain's end, lost or late "
+                    f"(of {expected}; {fig.get('readBacks', 0)} read-your-writes reads beside)",
                     num(lost),
                     goal=verdict(lost == 0, "0"),
                 )
