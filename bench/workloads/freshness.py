@@ -57,7 +57,8 @@ def freshness_run(run: Run, rate: int, *, sample: tuple[str, ...] = ()) -> dict:
         "push": {name: push_latencies(result, name) for name in database.READ_MODELS},
         "wsConnected": result["wsConnected"],
         "readBacks": result.get("readBacks", 0),
-        # (command, read model) pairs with no order.projected once the drain was over
+        # (command, read model) pairs with no order.projected once the drain was over: lost,
+        # or later than the drain (tests/system/test_push_completeness.py tells them apart)
         "pushesLost": result.get("pushesLost"),
         "raw": {"commitToAppliedMs": {name: rounded(v) for name, v in applied.items()}},
     }
@@ -68,7 +69,7 @@ def freshness_run(run: Run, rate: int, *, sample: tuple[str, ...] = ()) -> dict:
         f"  {rate}/s offered: {figures['commands']['throughput']:.0f} cmd/s answered, "
         f"summaries p50 {_ms(summaries['p50'])} p99 {_ms(summaries['p99'])} ms, "
         f"{summaries['missing']} of {summaries['count']} not applied in time, "
-        f"{figures['pushesLost']} pushes lost",
+        f"{figures['pushesLost']} pushes missing at the drain's end",
         flush=True,
     )
     return figures

@@ -2,6 +2,8 @@
 stored in exactly the OrderView shape of API.md so that a query serves it unchanged."""
 
 from orders.domain.events import DomainEvent, OrderCancelled, OrderPlaced, OrderShipped
+from orders.domain.order import Order
+from orders.order_view import order_view
 from readmodels.models import OrderDetail
 from readmodels.projections.base import Projection, Row
 
@@ -12,21 +14,9 @@ class DetailsProjection(Projection):
     row_model = OrderDetail
 
     def when_OrderPlaced(self, row: Row, event: OrderPlaced) -> Row:
-        at = event.occurred_at.isoformat()
-        view = {
-            "orderId": str(event.order_id),
-            "customer": event.customer_name,
-            "status": "pending",
-            "items": [item.to_json() for item in event.items],
-            "itemCount": len(event.items),
-            "total": str(event.total),
-            "trackingNumber": None,
-            "cancelReason": None,
-            "createdAt": at,
-            "updatedAt": at,
-            "seq": event.seq,
-            "timeline": [{"status": "pending", "at": at}],
-        }
+        # The command's answer and this row are one shape: built by the same function, from
+        # the aggregate the event makes (orders/order_view.py).
+        view = order_view(Order.replay([event]))
         return {"customer_id": event.customer_id, "view": view}
 
     def when_OrderConfirmed(self, row: Row, event: DomainEvent) -> Row:

@@ -99,12 +99,13 @@ class PushRecorder:
 
     def __post_init__(self):
         ws_url = self.client.base_url.replace("http://", "ws://") + "/ws/orders/"
-        self.socket = connect(
+        self.connection = connect(
             ws_url,
             additional_headers={"Cookie": self.client.cookie_header()},
             origin=self.client.base_url,
             open_timeout=10,
         )
+        self.socket = self.connection.__enter__()  # a context held open across the test
         self.thread = threading.Thread(target=self._record, daemon=True)
         self.thread.start()
 
@@ -131,5 +132,5 @@ class PushRecorder:
         return None
 
     def close(self) -> None:
-        self.socket.close()
+        self.connection.__exit__(None, None, None)
         self.thread.join(timeout=5)

@@ -3,6 +3,7 @@ hold read-your-writes waits in the same web process and lists are polled."""
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 
@@ -71,6 +72,30 @@ def missing_pushes(socket: PushRecorder, commands: list[tuple[str, int]]) -> lis
     return missing
 
 
+def report_latency(socket: PushRecorder, commands: list, answered: dict) -> None:
+    """Print response → order.projected (order_summaries) for the owner's commands (pytest -s):
+    the figure the benchmark reports, here with read-your-writes waits beside."""
+    delays = []
+    for order_id, seq in commands:
+        arrivals = [
+            at
+            for at, m in socket.messages
+            if m.get("type") == "order.projected"
+            and m.get("orderId") == order_id
+            and m.get("readModel") == "order_summaries"
+            and m.get("seq", 0) >= seq
+        ]
+        if arrivals:
+            delays.append(max(0.0, min(arrivals) - answered[order_id, seq]) * 1000)
+    if len(delays) >= 2:
+        p99 = statistics.quantiles(delays, n=100)[98]
+        print(
+            f"{socket.client.username}: response → order_summaries pushed, "
+            f"p50 {statistics.median(delays):.0f} ms, p99 {p99:.0f} ms, "
+            f"{len(commands) - len(delays)} of {len(commands)} missing"
+        )
+
+
 def test_every_command_is_pushed_to_its_owner_and_staff_under_mixed_traffic(people, sockets):
     # Given: two customers and staff, each with a push socket, and read traffic that holds
     # read-your-writes waits and polls lists in the same web process
@@ -82,20 +107,24 @@ def test_every_command_is_pushed_to_its_owner_and_staff_under_mixed_traffic(peop
 
     # When: they place and change orders a few at a time
     commands: dict[str, list[tuple[str, int]]] = {"alice": [], "bob": []}
+    answered: dict[tuple[str, int], float] = {}  # (order, seq) → when its command answered
     try:
         for round_number in range(12):
             for name, client in (("alice", alice), ("bob", bob)):
                 placed = client.place()
                 order_id = placed["order"]["orderId"]
                 commands[name].append((order_id, placed["seq"]))
+                answered[order_id, placed["seq"]] = time.monotonic()
                 background.latest[client] = placed
                 if round_number % 2:
                     confirmed = client.act(order_id, "confirm")
                     commands[name].append((order_id, confirmed["seq"]))
+                    answered[order_id, confirmed["seq"]] = time.monotonic()
                     background.latest[client] = confirmed
                 if round_number % 4 == 3:
                     shipped = staff.act(order_id, "ship", {"trackingNumber": f"T{round_number}"})
                     commands[name].append((order_id, shipped["seq"]))
+                    answered[order_id, shipped["seq"]] = time.monotonic()
             time.sleep(0.2)
 
         # Then: within the deadline, owners and staff have every push, and nobody else any
@@ -111,6 +140,8 @@ def test_every_command_is_pushed_to_its_owner_and_staff_under_mixed_traffic(peop
     finally:
         background.stop()
 
+    report_latency(alice_socket, commands["alice"], answered)
+    report_latency(bob_socket, commands["bob"], answered)
     assert background.waits > 0, "no read-your-writes wait ran beside the commands"
     for socket, owned in expected:
         missing = missing_pushes(socket, owned)
