@@ -1,6 +1,7 @@
 """GET /healthz: can this deployment serve? For load balancers and uptime checks; open to all.
 
-Three checks, each "ok" or a short reason: PostgreSQL answers `SELECT 1`, Redis answers PING,
+Three checks, each "ok" or a short reason: PostgreSQL answers `SELECT 1` (each database: the
+read one too when READ_DATABASE_URL gives the read tables their own), Redis answers PING,
 and every projector queue had a worker heartbeat within HEALTH_WORKER_STALE_SECONDS
 (readmodels/ops/heartbeat.py). 200 when all pass, 503 otherwise, with the failing part named:
 
@@ -18,7 +19,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -33,12 +34,14 @@ OK = "ok"
 
 
 def check_postgres() -> str:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as error:
-        return _down("postgres", error)
+    for alias in settings.DATABASES:
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except Exception as error:
+            reason = _down(f"postgres ({alias})", error)
+            return reason if alias == "default" else f"{reason} (read database)"
     return OK
 
 

@@ -213,8 +213,19 @@ READ_MODEL_STRATEGIES = {
 }
 # Where the read tables live when not in DATABASE_URL. The inline strategy needs them in the
 # same database as the write tables, and the app refuses to start otherwise.
+# With it, readmodels/read_database.py's router sends the read tables (ORM queries and
+# migrations: `migrate --database read`) there; the outbox and its bookkeeping stay here.
 if os.environ.get("READ_DATABASE_URL"):
-    DATABASES["read"] = dj_database_url.parse(os.environ["READ_DATABASE_URL"])
+    DATABASES["read"] = dj_database_url.parse(
+        os.environ["READ_DATABASE_URL"],
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if "pool" in DATABASES["default"].get("OPTIONS", {}):
+        DATABASES["read"].setdefault("OPTIONS", {})["pool"] = dict(
+            DATABASES["default"]["OPTIONS"]["pool"]
+        )
+DATABASE_ROUTERS = ["readmodels.read_database.ReadTablesRouter"]
 # CDC consumer: how often to poll the slot when idle, and to send a heartbeat through it so
 # that the slot does not hold WAL back while the order tables are quiet.
 CDC_POLL_SECONDS = float(os.environ.get("CDC_POLL_SECONDS", "0.1"))

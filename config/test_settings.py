@@ -39,3 +39,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast log
 
 # Several test runs on one machine (say, two checkouts) each need their own database.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_orders")}  # noqa: F405
+# The two-database layout (READ_DATABASE_URL set: `make test-two-databases`): the read tables'
+# test database is named after the write one. tests/conftest.py gives every database test
+# both aliases.
+if "read" in DATABASES:  # noqa: F405
+    DATABASES["read"]["TEST"] = {"NAME": f"{DATABASES['default']['TEST']['NAME']}_read"}  # noqa: F405

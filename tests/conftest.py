@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from rest_framework.test import APIClient
 
@@ -25,6 +26,23 @@ PASSWORD = "correct-horse-battery"
 # ---- the test database -----------------------------------------------------------------
 
 
+def pytest_collection_modifyitems(items):
+    """With a read database (READ_DATABASE_URL), every database test uses both databases:
+    pytest-django then creates the read one's test database too, and lets tests reach it."""
+    if "read" not in settings.DATABASES:
+        return
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        uses_db = {"db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        if marker is None and not uses_db:
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        if marker and marker.args:  # django_db(True) means transaction=True
+            kwargs.setdefault("transaction", marker.args[0])
+        kwargs["databases"] = ["default", "read"]
+        item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test database, plus a clean end: worker subprocesses and async helper
@@ -32,11 +50,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     pytest-django can drop it. (Only tests that use the database set it up: tests/unit runs
     with no PostgreSQL at all.)"""
     yield
-    with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    for alias in settings.DATABASES:
+        with django_db_blocker.unblock(), connections[alias].cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 # ---- people -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from readmodels.cdc.state import slot_wal
 from readmodels.models import DeadLetter
 from readmodels.ops.lag_monitor import current_lag
 from readmodels.projections import PROJECTIONS
+from readmodels.read_database import read_alias
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ def _probe_read_tables() -> bool:
 
 def _safely(what: str, compute: Callable):
     try:
-        with transaction.atomic():
+        # Each database in a transaction of its own that a failing probe rolls back.
+        with transaction.atomic(), transaction.atomic(using=read_alias()):
             return compute()
     except Exception:
         logger.warning("metrics: could not compute the %s", what, exc_info=True)

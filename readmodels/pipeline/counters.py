@@ -7,19 +7,19 @@ that saves the rows the deltas come from.
 
 from __future__ import annotations
 
-from django.db import connection
-
 from readmodels.projections.base import CounterDeltas
+from readmodels.read_database import read_connection
 
 
 def add_to_counters(changes: list[CounterDeltas]) -> None:
+    connection = read_connection()  # the counter tables are read tables
     with connection.cursor() as cursor:
         for change in changes:
             if change.deltas:
-                cursor.execute(*_upsert(change))
+                cursor.execute(*_upsert(change, connection))
 
 
-def _upsert(change: CounterDeltas) -> tuple[str, list]:
+def _upsert(change: CounterDeltas, connection) -> tuple[str, list]:
     fields = {field.column: field for field in change.model._meta.fields}
     keys = sorted(change.deltas)
     columns = sorted({column for deltas in change.deltas.values() for column in deltas})

@@ -7,6 +7,13 @@
 
 Projector, replay, CDC and rebuild take them only through these functions, so the keys can
 never drift apart (the rebuild is only correct while it locks what the projector locks).
+
+With the read tables in a database of their own (READ_DATABASE_URL), the per-order locks
+stay in the write database: the projector's write-side transaction is open from before it
+reads an order's applied seq until after it marks the outbox rows done, so they serialise
+every writer of the order's row across both databases. The read model's lock is taken where
+the rebuild swaps the tables: in the read database, shared by each projector transaction
+there (`lock_read_model_shared_in_read_database`), exclusively by the swap.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db import connection
+
+from readmodels.read_database import read_connection, separate_read_database
 
 
 def read_model_lock_key(read_model: str) -> str:
@@ -52,9 +61,22 @@ def lock_free_orders(read_model: str, order_ids: list[UUID]) -> set[UUID]:
         return {order_id for (order_id,) in cursor.fetchall()}
 
 
+def lock_read_model_shared_in_read_database(read_model: str) -> None:
+    """In the read database's current transaction, share the read model's lock with other
+    projector transactions (a rebuild's swap takes it exclusively there). With one database,
+    `lock_orders` has already taken it, in the same transaction."""
+    if not separate_read_database():
+        return
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0))",
+            [read_model_lock_key(read_model)],
+        )
+
+
 def lock_read_model_exclusively(cursor, read_model: str) -> None:
     """Wait for every projector transaction of this read model and hold back new ones, until
-    the transaction ends (a rebuild's swap)."""
+    the transaction ends (a rebuild's swap). `cursor`: on the read tables' database."""
     cursor.execute(
         "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [read_model_lock_key(read_model)]
     )

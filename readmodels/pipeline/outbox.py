@@ -17,6 +17,7 @@ replay's, the rebuild's swap).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -142,6 +143,31 @@ def mark_covered_done(cursor, read_model: str, row_table: str) -> int:
         [read_model],
     )
     return cursor.rowcount
+
+
+def mark_done_where_applied(read_model: str, applied_seqs: Callable[[list[UUID]], dict]) -> int:
+    """`mark_covered_done` for rows in another database (READ_DATABASE_URL), where no
+    statement can join them: the unfinished rows of `read_model` are listed here,
+    `applied_seqs(order_ids)` says how far each order's row has applied, and the rows it
+    covers are done. Returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT o.id, e.order_id, e.seq FROM {OUTBOX} AS o"
+            f" JOIN {EVENTS} AS e ON o.event_id = e.position"
+            f" WHERE o.read_model = %s AND o.state <> '{OutboxState.DONE}'",
+            [read_model],
+        )
+        unfinished = cursor.fetchall()
+        applied = applied_seqs(list({order_id for _, order_id, _ in unfinished}))
+        covered = [id_ for id_, order_id, seq in unfinished if seq <= applied.get(order_id, 0)]
+        if not covered:
+            return 0
+        cursor.execute(
+            f"UPDATE {OUTBOX} SET state = '{OutboxState.DONE}', done_at = now()"
+            f" WHERE id = ANY(%s) AND state <> '{OutboxState.DONE}'",
+            [covered],
+        )
+        return cursor.rowcount
 
 
 # ---- failures: retry, bury, park and unpark -------------------------------------------------

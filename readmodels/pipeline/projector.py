@@ -10,8 +10,16 @@ exactly-once, in-order application:
   what stops a duplicate: a delivery of an older or equal event is a no-op; a delivery of a
   later one first applies every missing event, read from the event log (gap healing), so no
   event is ever skipped. No other record of applied events is kept.
-* The row changes and "outbox row done" commit together: the outbox row is done only once
-  the projection really committed.
+* The outbox row is done only once the projection really committed. With one database the
+  row changes and "outbox row done" commit together. With the read tables in a database of
+  their own (READ_DATABASE_URL) no transaction spans both: the rows (and their seq) commit in
+  the read database first, then the outbox rows are marked done in the write database. A
+  crash between the two leaves the outbox rows unfinished; they are delivered again, and the
+  seq read under the lock makes that delivery a no-op that only marks them done.
+* The per-order locks live in the write database, in a transaction that is open from before
+  the seq is read until after the outbox rows are marked done, so every writer of an order's
+  row is serialised across both databases. The read model's shared lock (what a rebuild's
+  swap takes exclusively) is also taken in the read database, inside the read transaction.
 * A failing event stops its order there (the events before it are kept). The failure is
   recorded by `failures.record_failure` in the same transaction: retry later, or dead letter.
   Later events of that order wait behind it; other orders carry on.
@@ -40,14 +48,20 @@ from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_applied
 from readmodels.pipeline import failures
 from readmodels.pipeline.counters import add_to_counters
+from readmodels.pipeline.crash_points import crash_if_requested
 from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
 from readmodels.pipeline.fold import FoldFailed, Gap, applied_seq, fold_event
-from readmodels.pipeline.locks import lock_free_orders, lock_orders
+from readmodels.pipeline.locks import (
+    lock_free_orders,
+    lock_orders,
+    lock_read_model_shared_in_read_database,
+)
 from readmodels.pipeline.outbox import mark_done_through
 from readmodels.pipeline.row_store import load_row, load_rows, save_rows
 from readmodels.projections import Projection, get_projection
 from readmodels.projections.base import Row
+from readmodels.read_database import WRITE_ALIAS, read_alias
 from readmodels.signals import order_projected
 
 logger = logging.getLogger(__name__)
@@ -197,7 +211,7 @@ def _catch_up_in_one_transaction(
     """`merged` receives the orders this batch took on (targets and adopted queued work)."""
     name = projection.name
     outcomes: dict[UUID, CatchUp] = {}
-    with transaction.atomic():
+    with transaction.atomic(using=WRITE_ALIAS):
         lock_orders(name, list(targets))
         # Queued work: the orders nobody else holds, and later events of the orders held here.
         free = lock_free_orders(name, [o for o in if_free if o not in targets])
@@ -206,38 +220,55 @@ def _catch_up_in_one_transaction(
             **{order_id: max(seq, if_free.get(order_id, 0)) for order_id, seq in targets.items()},
         }
         merged.update(targets)
-        if not replaying:
-            for order_id in failures.park_orders_behind_dead_letters(name, list(targets)):
-                outcomes[order_id] = CatchUp(applied_through=-1, parked=True)
-                logger.info(
-                    "%s: order waits behind a dead letter",
-                    name,
-                    extra={"order_id": str(order_id), "read_model": name},
-                )
-        open_targets = {o: seq for o, seq in targets.items() if o not in outcomes}
-        rows = load_rows(projection, list(open_targets))
-        ranges = {o: (applied_seq(rows.get(o)), seq) for o, seq in open_targets.items()}
-        if not replaying:
-            limits = failures.wait_behind_retries(name, ranges)
-            ranges = {o: (applied, limits[o]) for o, (applied, _) in ranges.items()}
-        events = events_between(ranges)
-
-        changes, failed = [], []
-        for order_id in open_targets:
-            before = rows.get(order_id)
-            after, applied, failure = _fold(projection, controls, before, events.get(order_id))
-            if applied:
-                changes.append(Change(before, after, applied))
-            if failure:
-                failed.append(failure)
-            outcomes[order_id] = CatchUp(applied_through=applied_seq(after), failure=failure)
-
-        _save(projection, changes)
+        with transaction.atomic(using=read_alias(), savepoint=False):
+            failed = _apply_under_lock(projection, targets, controls, replaying, outcomes)
+        crash_if_requested(name)  # tests: die between the read commit and the outbox update
         mark_done_through(name, {o: c.applied_through for o, c in outcomes.items() if not c.parked})
         if not replaying:
             for failure in failed:
                 failures.record_failure(name, failure.event, failure.error, failure.traceback)
     return outcomes
+
+
+def _apply_under_lock(
+    projection: Projection,
+    targets: dict[UUID, int],
+    controls: Controls,
+    replaying: bool,
+    outcomes: dict[UUID, CatchUp],
+) -> list[Failure]:
+    """Inside the read database's transaction: fold the targets' unapplied events onto their
+    rows and save them. Fills `outcomes`; returns the failures, for the caller to record."""
+    name = projection.name
+    lock_read_model_shared_in_read_database(name)
+    if not replaying:
+        for order_id in failures.park_orders_behind_dead_letters(name, list(targets)):
+            outcomes[order_id] = CatchUp(applied_through=-1, parked=True)
+            logger.info(
+                "%s: order waits behind a dead letter",
+                name,
+                extra={"order_id": str(order_id), "read_model": name},
+            )
+    open_targets = {o: seq for o, seq in targets.items() if o not in outcomes}
+    rows = load_rows(projection, list(open_targets))
+    ranges = {o: (applied_seq(rows.get(o)), seq) for o, seq in open_targets.items()}
+    if not replaying:
+        limits = failures.wait_behind_retries(name, ranges)
+        ranges = {o: (applied, limits[o]) for o, (applied, _) in ranges.items()}
+    events = events_between(ranges)
+
+    changes, failed = [], []
+    for order_id in open_targets:
+        before = rows.get(order_id)
+        after, applied, failure = _fold(projection, controls, before, events.get(order_id))
+        if applied:
+            changes.append(Change(before, after, applied))
+        if failure:
+            failed.append(failure)
+        outcomes[order_id] = CatchUp(applied_through=applied_seq(after), failure=failure)
+
+    _save(projection, changes, announce_on=WRITE_ALIAS)
+    return failed
 
 
 def _fold(projection: Projection, controls: Controls, row: Row | None, events: list | None):
@@ -264,7 +295,7 @@ def _refused(projection: Projection, order_id: UUID, error: BaseException, repla
     """The database refused this order's new row: its first unapplied event takes the blame
     (retried, then dead-lettered with the database's error), so the order does not loop."""
     trace = traceback.format_exc()
-    with transaction.atomic():
+    with transaction.atomic(using=WRITE_ALIAS):
         lock_orders(projection.name, [order_id])
         applied = applied_seq(load_row(projection, order_id))
         next_events = events_between({order_id: (applied, applied + 1)}).get(order_id)
@@ -285,8 +316,10 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
     A failure raises, rolling the transaction back: the caller decides what retrying means.
     Returns the row's seq afterwards.
     """
-    with transaction.atomic():
+    read = read_alias()
+    with transaction.atomic(using=WRITE_ALIAS), transaction.atomic(using=read, savepoint=False):
         lock_orders(projection.name, [order_id])
+        lock_read_model_shared_in_read_database(projection.name)
         before = load_row(projection, order_id)
         fresh = [event for event in events if event.seq > applied_seq(before)]
         if fresh and fresh[0].seq > applied_seq(before) + 1:
@@ -313,19 +346,21 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
             except FoldFailed as failed:
                 raise failed.error from None  # the projection's own error, for the caller
         if fresh:
-            _save(projection, [Change(before, after, fresh)])
+            _save(projection, [Change(before, after, fresh)], announce_on=read)
         return applied_seq(after)
 
 
-def _save(projection: Projection, changes: list[Change]) -> None:
+def _save(projection: Projection, changes: list[Change], *, announce_on: str) -> None:
+    """Save the rows (in the read database's transaction); after the commit of the
+    transaction on `announce_on`, count and announce them."""
     if not changes:
         return
     name = projection.name
     applied = [event for change in changes for event in change.applied]
     save_rows(projection, [change.after for change in changes])
     add_to_counters(projection.counter_deltas([(c.before, c.after) for c in changes]))
-    transaction.on_commit(lambda: record_applied(name, applied), robust=True)
-    transaction.on_commit(lambda: _announce(name, changes), robust=True)
+    transaction.on_commit(lambda: record_applied(name, applied), robust=True, using=announce_on)
+    transaction.on_commit(lambda: _announce(name, changes), robust=True, using=announce_on)
 
 
 def _announce(read_model: str, changes: list[Change]) -> None:

@@ -21,6 +21,7 @@ from orders.subscriptions import (
     read_models_using,
     register_inline_projector,
 )
+from readmodels.read_database import separate_read_database
 
 
 def check_strategies() -> None:
@@ -36,21 +37,14 @@ def check_strategies() -> None:
                 f"READ_MODEL_STRATEGIES gives {name} the unknown strategy {strategy!r}; "
                 f"choose one of {', '.join(STRATEGIES)}."
             )
-    if read_models_using(INLINE) and _separate_read_database():
+    if read_models_using(INLINE) and separate_read_database():
         raise ImproperlyConfigured(
             f"{', '.join(read_models_using(INLINE))} uses the inline strategy "
             "(READ_MODEL_STRATEGIES), which updates read tables in the command's own "
-            "transaction, but READ_DATABASE_URL puts the read tables in another database. "
+            "transaction, but READ_DATABASE_URL puts the read tables in another database, "
+            "and no transaction spans two databases. "
             "Use the outbox or cdc strategy, or unset READ_DATABASE_URL."
         )
-
-
-def _separate_read_database() -> bool:
-    read = settings.DATABASES.get("read")
-    if read is None:
-        return False
-    write = settings.DATABASES["default"]
-    return any(read.get(key) != write.get(key) for key in ("HOST", "PORT", "NAME"))
 
 
 def apply_to_inline_read_models(events: Sequence[DomainEvent]) -> None:

@@ -8,7 +8,9 @@ table that fills up as orders flow belongs in this list.
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connections
+
+from readmodels.read_database import WRITE_ALIAS, read_alias
 
 PIPELINE_TABLES = (
     # the write side
@@ -18,17 +20,19 @@ PIPELINE_TABLES = (
     "orders_event",
     "orders_order",
     "orders_idempotencykey",
-    # the read models
+    # the read side's bookkeeping and monitoring
+    "readmodels_readmodelstate",
+    "readmodels_lagsample",
+    "readmodels_cdcstate",
+)
+# The read models: in the read database when READ_DATABASE_URL gives them one.
+READ_TABLES = (
     "order_summaries",
     "order_details",
     "order_search",
     "order_analytics_orders",
     "order_analytics_by_status",
     "order_analytics_by_day",
-    # the read side's bookkeeping and monitoring
-    "readmodels_readmodelstate",
-    "readmodels_lagsample",
-    "readmodels_cdcstate",
 )
 
 
@@ -37,6 +41,9 @@ def empty_pipeline_tables(*, restart_identity: bool = True) -> None:
     the id sequences going, for when a stale task naming old outbox ids may still be in the
     broker: it must then match no new row."""
     restart = " RESTART IDENTITY" if restart_identity else ""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks may be pending
-        cursor.execute(f"TRUNCATE {', '.join(PIPELINE_TABLES)}{restart}")
+    in_database = {WRITE_ALIAS: list(PIPELINE_TABLES)}
+    in_database.setdefault(read_alias(), []).extend(READ_TABLES)
+    for alias, tables in in_database.items():
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending
+            cursor.execute(f"TRUNCATE {', '.join(tables)}{restart}")

@@ -95,7 +95,8 @@ class OrderListApi(QueryApi):
                 newest_first=params["ordering"] == "-createdAt",
             )
         page = paginate(request, rows, number=params["page"], size=params["pageSize"])
-        behind = behind_by_order(read_model, (row.order_id for row in page["results"]))
+        shown = {row.order_id: row.seq for row in page["results"]}
+        behind = behind_by_order(read_model, shown, applied=shown)
         page["results"] = [summary_json(row, behind.get(row.order_id)) for row in page["results"]]
         return Response({**page, "metadata": metadata(request, read_model, params)})
 
@@ -116,7 +117,8 @@ class OrderDetailApi(QueryApi):
             response = error_response(404, "not_found", "No such order (yet).")
             response.data["metadata"] = meta
             return response
-        behind = behind_by_order("order_details", [detail.order_id]).get(detail.order_id)
+        shown = {detail.order_id: detail.seq}
+        behind = behind_by_order("order_details", shown, applied=shown).get(detail.order_id)
         return Response({"order": with_behind(detail.view, behind), "metadata": meta})
 
 

@@ -8,7 +8,9 @@ attempts failed on the way, and whether it was dead-lettered (and replayed). The
 Done outbox rows are deleted after OUTBOX_RETENTION_HOURS: an older event shows as applied
 (its read row's seq covers it), with the times no longer known. Read models on the inline
 strategy apply an event in its own command's transaction (applied when committed); CDC ones
-record no outbox rows: applied when the read row's seq covers the event, time unknown.
+record no outbox rows: applied when the read row's seq covers the event, time unknown. The
+read row is the truth for "applied": with a read database of its own, a row commits before
+its outbox row is marked done, and the journey says applied (time unknown) in between.
 """
 
 from __future__ import annotations
@@ -123,6 +125,10 @@ def _leg(read_model, *, committed_at, outbox, dead, covered) -> Leg:
         OutboxState.DEAD: DEAD_LETTERED,
         OutboxState.PARKED: PARKED,
     }.get(outbox["state"])
+    if state is None and covered:
+        # The read row shows it, its outbox row is not done yet: with a read database of its
+        # own the row commits first (readmodels/pipeline/projector.py). Applied, time unknown.
+        return Leg(read_model, APPLIED, relayed_at=outbox["sent_at"], attempts=outbox["attempts"])
     if state is None:
         state = RETRYING if outbox["attempts"] else ON_ITS_WAY
     return Leg(

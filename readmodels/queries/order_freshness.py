@@ -14,7 +14,7 @@ behind, and a CDC read model's work is not recorded per order (its rows say noth
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -22,6 +22,8 @@ from django.db.models import Count, Exists, Min, OuterRef
 
 from orders.models import OutboxMessage, OutboxState
 from readmodels.models import DeadLetter
+from readmodels.projections import get_projection
+from readmodels.read_database import separate_read_database
 
 PENDING, RETRYING, DEAD_LETTERED = "pending", "retrying", "dead_lettered"
 # Work a read model still owes: on its way, or held behind a dead letter.
@@ -38,9 +40,17 @@ class Behind:
         return {"seq": self.seq, "reason": self.reason}
 
 
-def behind_by_order(read_model: str, order_ids: Iterable[UUID]) -> dict[UUID, Behind]:
-    """The orders among these that `read_model` has not caught up with. One query."""
+def behind_by_order(
+    read_model: str, order_ids: Iterable[UUID], *, applied: Mapping[UUID, int] | None = None
+) -> dict[UUID, Behind]:
+    """The orders among these that `read_model` has not caught up with. One query.
+
+    `applied`: the seq each order's row shows, when the caller has the rows. An unfinished
+    outbox row whose event the row already shows is not owed: with a read database of its
+    own the row commits before its outbox rows are marked done (a crash between the two
+    leaves them so until their redelivery), and the row must not contradict itself."""
     order_ids = list(order_ids)
+    applied = applied or {}
     if not order_ids:
         return {}
     rows = (
@@ -53,6 +63,8 @@ def behind_by_order(read_model: str, order_ids: Iterable[UUID]) -> dict[UUID, Be
     found: dict[UUID, Behind] = {}
     held: set[UUID] = set()
     for order_id, seq, state, attempts in rows:
+        if seq <= applied.get(order_id, 0):
+            continue
         if state in HELD:
             held.add(order_id)
         if order_id not in found:  # the first unapplied event is where the order stands
@@ -98,9 +110,32 @@ def held_work() -> dict[str, HeldWork]:
     return {name: HeldWork(orders.get(name, 0), events.get(name, 0)) for name in {*orders, *events}}
 
 
+# How many of the oldest unfinished rows `oldest_progressing` checks against the read rows.
+OLDEST_CHECKED = 50
+
+
 def oldest_progressing(read_model: str):
-    """Commit time of the oldest event `read_model` can still apply, or None."""
-    return progressing_work(read_model).aggregate(at=Min("created_at"))["at"]
+    """Commit time of the oldest event `read_model` can still apply, or None.
+
+    What the write side still owes (the outbox), less what the read side has recorded (the
+    rows' seq): with a read database of its own, a row commits before its outbox rows are
+    marked done, and an event the row already shows is not owed. Only the oldest rows are
+    checked; if all of them are shown, the answer errs on the stale side."""
+    if not separate_read_database():
+        return progressing_work(read_model).aggregate(at=Min("created_at"))["at"]
+    oldest = list(
+        progressing_work(read_model)
+        .order_by("created_at")
+        .values_list("event__order_id", "event__seq", "created_at")[:OLDEST_CHECKED]
+    )
+    rows = get_projection(read_model).row_model.objects
+    shown = dict(
+        rows.filter(pk__in={order_id for order_id, _, _ in oldest}).values_list("pk", "seq")
+    )
+    for order_id, seq, created_at in oldest:
+        if seq > shown.get(order_id, 0):
+            return created_at
+    return oldest[-1][2] if len(oldest) == OLDEST_CHECKED else None
 
 
 def _orders_with_open_dead_letters(read_model: str, order_ids: list[UUID]) -> set[UUID]:

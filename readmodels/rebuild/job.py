@@ -23,6 +23,12 @@ The new tables are built beside the live ones and swapped in by renaming:
    records the rebuild. After commit the old tables are
    dropped. Queries wait only for the renames.
 
+With the read tables in a database of their own (READ_DATABASE_URL), the event log is read
+from the write database and the shadow tables are built in the read one; the swap and its
+exclusive lock happen there, and the outbox rows are marked done in the write database
+after the swap committed (a crash between the two leaves them for the projector, whose
+delivery is then a no-op that marks them done).
+
 Events committed after the last catch-up are not lost: their outbox rows are still pending,
 and the projector applies them to the new tables as usual.
 
@@ -44,7 +50,7 @@ from dataclasses import replace
 from uuid import UUID
 
 import psycopg
-from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connections, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
@@ -52,9 +58,10 @@ from readmodels.models import ReadModelState
 from readmodels.pipeline.event_log import EVENT_COLUMNS, event_from_row
 from readmodels.pipeline.fold import FoldFailed, Gap, fold_event
 from readmodels.pipeline.locks import lock_read_model_exclusively
-from readmodels.pipeline.outbox import mark_covered_done
 from readmodels.projections import PROJECTIONS, Projection
 from readmodels.projections.base import Row
+from readmodels.read_database import WRITE_ALIAS, read_alias, read_connection
+from readmodels.rebuild.across_databases import events_after, mark_covered_done, orders_behind
 from readmodels.rebuild.connections import Prefetcher, rebuild_guard, snapshot_reader
 from readmodels.rebuild.errors import (
     EventFoldFailed,
@@ -93,7 +100,7 @@ def rebuild(name: str, progress: ProgressCallback | None = None) -> RebuildRepor
         raise UnknownReadModel(
             f"unknown read model {name!r}; valid names: {', '.join(PROJECTIONS)}"
         ) from None
-    if connection.in_atomic_block:
+    if any(connections[alias].in_atomic_block for alias in {WRITE_ALIAS, read_alias()}):
         raise RebuildFailed("rebuild commits on its own; call it outside transaction.atomic()")
     return _Rebuild(projection, progress or (lambda _: None)).run()
 
@@ -139,7 +146,8 @@ class _Rebuild:
 
     def _bulk(self) -> None:
         started = time.monotonic()
-        with transaction.atomic(), connection.cursor() as cursor:
+        connection = read_connection()
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             for table in self.tables:
                 cursor.execute(
                     f"CREATE TABLE {qn(table.shadow)}"
@@ -222,7 +230,7 @@ class _Rebuild:
 
     def _catch_up_unlocked(self) -> None:
         for _ in range(UNLOCKED_PASSES):
-            with transaction.atomic():
+            with transaction.atomic(using=read_alias()):
                 applied = self._catch_up_pass()
             if applied <= SMALL_CATCH_UP:
                 return
@@ -236,13 +244,7 @@ class _Rebuild:
         """
         started = time.monotonic()
         self.progress(RebuildProgress(self.name, "catching up", 0, 0, 0.0))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT DISTINCT e.order_id FROM orders_event AS e"
-                f" LEFT JOIN {qn(self.row_table.shadow)} AS s ON s.order_id = e.order_id"
-                " WHERE e.seq > coalesce(s.seq, 0)"
-            )
-            order_ids = sorted(order_id for (order_id,) in cursor.fetchall())
+        order_ids = sorted(orders_behind(self.row_table.shadow))
         applied = 0
         for start in range(0, len(order_ids), CATCH_UP_ORDERS):
             applied += self._fold_onto_shadow(order_ids[start : start + CATCH_UP_ORDERS])
@@ -258,20 +260,13 @@ class _Rebuild:
         """Apply to these orders' shadow rows the events they lack; upsert the rows."""
         shadow = qn(self.row_table.shadow)
         codec = self.codec
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(
                 f"SELECT {codec.column_list} FROM {shadow} WHERE order_id = ANY(%s)",
                 [order_ids],
             )
             rows = {values[0]: codec.from_values(values) for values in cursor.fetchall()}
-            cursor.execute(
-                f"SELECT {EVENT_COLUMNS} FROM orders_event AS e"
-                f" LEFT JOIN {shadow} AS s ON s.order_id = e.order_id"
-                " WHERE e.order_id = ANY(%s) AND e.seq > coalesce(s.seq, 0)"
-                " ORDER BY e.order_id, e.seq",
-                [order_ids],
-            )
-            events = cursor.fetchall()
+            events = events_after(order_ids, {o: row["seq"] for o, row in rows.items()})
             new_rows, new_orders = {}, 0
             for order_id, seq, event_type, occurred_at, data, event_id in events:
                 row = new_rows.get(order_id) or rows.get(order_id)
@@ -317,7 +312,10 @@ class _Rebuild:
             started = time.monotonic()
             before = replace(self.report, passes=list(self.report.passes))
             try:
-                with transaction.atomic():
+                with (
+                    transaction.atomic(using=WRITE_ALIAS),
+                    transaction.atomic(using=read_alias(), savepoint=False),
+                ):
                     self._swap_once()
             except OperationalError as error:
                 waited_too_long = isinstance(
@@ -330,25 +328,34 @@ class _Rebuild:
                     ) from error
                 self.report = before  # rolled back: forget what that attempt counted
                 continue
+            # Separate databases: the swap committed; now the write side's records.
+            with transaction.atomic(using=WRITE_ALIAS):
+                self._record_swap()
             self.report.swap_seconds = time.monotonic() - started
             return
 
     def _swap_once(self) -> None:
+        """In the read database's transaction (with one database, the only one)."""
         self.progress(RebuildProgress(self.name, "swapping", 0, 0, 0.0))
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             lock_read_model_exclusively(cursor, self.name)
         self._catch_up_pass()
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             live_to_shadow = {table.live: table.shadow for table in self.aggregate_tables}
             for statement in self.projection.aggregate_sql(self.row_table.shadow, live_to_shadow):
                 cursor.execute(statement)
-            self.report.outbox_marked_done = mark_covered_done(
-                cursor, self.name, self.row_table.shadow
-            )
             self.progress(RebuildProgress(self.name, "renaming", 0, 0, 0.0))
             cursor.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'")
             for table in self.tables:
                 rename_into_place(cursor, table, self.index_names[table.live])
+        if read_alias() == WRITE_ALIAS:
+            self._record_swap()  # one database: in the swap's own transaction, under its lock
+
+    def _record_swap(self) -> None:
+        """Outbox rows the new rows cover are done; ReadModelState records the rebuild."""
+        if self.report.rebuilt_at is not None:
+            return  # recorded in the swap's transaction
+        self.report.outbox_marked_done = mark_covered_done(self.name, self.row_table.live)
         now = timezone.now()
         state, _ = ReadModelState.objects.get_or_create(name=self.name)
         state.last_rebuild_at = now
@@ -359,7 +366,7 @@ class _Rebuild:
     # -- housekeeping
 
     def _drop(self, tables: Iterable[str]) -> None:
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             for name in tables:
                 cursor.execute(f"DROP TABLE IF EXISTS {qn(name)}")
 

@@ -2,18 +2,20 @@
 number of orders, one order's trouble never holding back the others, and work already queued
 behind the delivery taken along. In-process against the real PostgreSQL, without Celery."""
 
+import contextlib
 import re
 import threading
 import uuid
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import OrderSummary, ReadModelState
 from readmodels.pipeline.projector import project_messages
+from readmodels.read_database import read_alias
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,8 +52,20 @@ def place_orders(place_order_as, confirm_order_as, user, count: int) -> list:
     return order_ids
 
 
+@contextlib.contextmanager
+def statements_on_both_databases():
+    """The statements run on the write database and (when it is another) the read one."""
+    captured: list[dict] = []
+    aliases = dict.fromkeys(["default", read_alias()])
+    with contextlib.ExitStack() as stack:
+        contexts = [stack.enter_context(CaptureQueriesContext(connections[a])) for a in aliases]
+        yield captured
+    for context in contexts:
+        captured.extend(context.captured_queries)
+
+
 def statements_to_deliver(ids: list[int]) -> int:
-    with CaptureQueriesContext(connection) as queries:
+    with statements_on_both_databases() as queries:
         project_messages(READ_MODEL, ids)
     return len(queries)
 
@@ -237,7 +251,7 @@ def test_the_read_rows_seq_is_the_only_record_of_what_was_applied(
     delivery = ids_of(summaries_outbox())
 
     # When: the delivery runs, and is then delivered again after a lost acknowledgement
-    with CaptureQueriesContext(connection) as queries:
+    with statements_on_both_databases() as queries:
         project_messages(READ_MODEL, delivery)
     OutboxMessage.objects.filter(id__in=delivery).update(state=OutboxState.SENT)
     before = list(OrderSummary.objects.values())

@@ -37,6 +37,7 @@ from readmodels.pipeline.projector import catch_up_order, project_messages
 from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS
 from readmodels.projections.summaries import SummariesProjection
+from readmodels.read_database import read_alias, read_connection
 from readmodels.rebuild import EventFoldFailed, RebuildAlreadyRunning, UnknownReadModel, rebuild
 from readmodels.rebuild import connections as rebuild_connections
 from readmodels.rebuild import job as rebuild_job
@@ -107,7 +108,7 @@ def tables_of(name: str) -> list[str]:
 
 def table_contents(table: str) -> tuple[list[str], list[tuple]]:
     """Column names and every row, in key order (the tsvector compares as its text)."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')
         return [column.name for column in cursor.description], cursor.fetchall()
 
@@ -145,13 +146,13 @@ def live_rows(name: str) -> list[dict]:
 
 
 def relation_id(table: str) -> int:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("SELECT %s::regclass::oid", [table])
         return cursor.fetchone()[0]
 
 
 def index_definitions(name: str) -> list[tuple[str, str]]:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1",
             [tables_of(name)],
@@ -160,7 +161,7 @@ def index_definitions(name: str) -> list[tuple[str, str]]:
 
 
 def leftover_tables() -> list[str]:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT relname FROM pg_class"
             " WHERE relname LIKE '%%\\_\\_rebuild%%' OR relname LIKE '%%\\_\\_old%%'"
@@ -228,7 +229,7 @@ def test_rebuild_restores_a_damaged_read_model(name, orders_in_every_state):
     before = read_model_contents(name)
     row_table, *aggregate_tables = tables_of(name)
     gone, edited = orders_in_every_state[:2], orders_in_every_state[3]
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f'DELETE FROM "{row_table}" WHERE order_id = ANY(%s)', [gone])
         if name == "order_details":
             damage = "view = jsonb_set(view, '{status}', '\"pending\"')"
@@ -327,7 +328,7 @@ class LiveQueries:
     def _run(self) -> None:
         try:
             while not self.stopping.is_set():
-                with connection.cursor() as cursor:
+                with read_connection().cursor() as cursor:
                     cursor.execute(f'SELECT count(*) FROM "{self.table}"')
                     self.counts.append(cursor.fetchone()[0])
                 time.sleep(0.002)
@@ -424,7 +425,7 @@ def assert_counters_match_rows(name: str) -> None:
     projection = PROJECTIONS[name]
     row_table, *aggregate_tables = tables_of(name)
     scratch = {table: f"{table}_expected" for table in aggregate_tables}
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=read_alias()), read_connection().cursor() as cursor:
         for table, copy in scratch.items():
             cursor.execute(f'CREATE TEMP TABLE "{copy}" (LIKE "{table}") ON COMMIT DROP')
         for statement in projection.aggregate_sql(row_table, scratch):
@@ -582,7 +583,7 @@ def test_rebuild_marks_the_outbox_rows_it_covers_done_and_leaves_dead_letters_to
     order_id = orders_in_every_state[3]  # delivered: placed, confirmed, shipped, delivered
     events = {e.seq: e for e in Event.objects.filter(order_id=order_id)}
     now = timezone.now() - timedelta(minutes=1)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("UPDATE order_summaries SET seq = 2 WHERE order_id = %s", [order_id])
     outbox = OutboxMessage.objects.filter(read_model="order_summaries", event__order_id=order_id)
     outbox.filter(event__seq=3).update(state=OutboxState.DEAD, attempts=5)

@@ -9,7 +9,6 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from django.db import connection
 
 from orders import event_log
 from orders.domain.events import LineItem, OrderPlaced, OrderShipped
@@ -17,6 +16,7 @@ from orders.models import Event, OutboxMessage
 from readmodels.pipeline.projector import project_messages
 from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS
+from readmodels.read_database import read_connection
 from tests.pipeline.harness import assert_read_models_match_event_log
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,7 +121,7 @@ def every_read_table() -> dict[str, list[tuple]]:
         for model in (projection.row_model, *projection.aggregate_models)
     }
     snapshot = {}
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         for table in sorted(tables):
             cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')
             snapshot[table] = cursor.fetchall()

@@ -79,7 +79,7 @@ def test_postgres_down_is_503_naming_postgres(heartbeat_redis, monkeypatch):
         def cursor(self):
             raise OperationalError("connection refused")
 
-    monkeypatch.setattr("config.health.connection", Unreachable())
+    monkeypatch.setattr("config.health.connections", {"default": Unreachable()})
 
     status, body = healthz()
 

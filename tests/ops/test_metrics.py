@@ -7,7 +7,6 @@ import sys
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
@@ -16,6 +15,7 @@ from readmodels import metrics
 from readmodels.models import DeadLetter, ReadModelState
 from readmodels.pipeline.projector import project_messages
 from readmodels.pipeline.relay import relay_once
+from readmodels.read_database import read_connection
 from readmodels.tasks import project
 from tests.pipeline.harness import ROOT, pipeline_env, wait_for_projection
 
@@ -228,7 +228,7 @@ def test_read_store_up_is_0_when_a_read_table_cannot_be_queried_and_the_scrape_s
     scrape,
 ):
     # Given: a read table gone (renamed, undone when the test's transaction rolls back)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("ALTER TABLE order_details RENAME TO order_details_elsewhere")
 
     # When

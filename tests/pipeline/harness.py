@@ -16,12 +16,12 @@ from pathlib import Path
 
 import psutil
 from django.conf import settings
-from django.db import connection
 
 from orders.domain.events import event_from_json
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS
+from readmodels.read_database import read_connection
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUES = ",".join(PROJECTIONS)
@@ -39,15 +39,22 @@ def wait_until(condition: Callable[[], object], *, timeout: float = 20, what: st
         time.sleep(0.05)
 
 
+def database_url(alias: str) -> str:
+    """The URL of a test database (pytest-django has put its test name in NAME)."""
+    db = settings.DATABASES[alias]
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 def pipeline_env(**overrides: str) -> dict[str, str]:
-    db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    url = database_url("default")
+    read = {"READ_DATABASE_URL": database_url("read")} if "read" in settings.DATABASES else {}
     return {
         # Not DB_POOL: importing config.asgi (the WebSocket tests do) sets it in this process,
         # and the worker and relay run without a pool, as in production.
         **{key: value for key, value in os.environ.items() if key != "DB_POOL"},
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "DATABASE_URL": url,
+        **read,
         "LOG_LEVEL": os.environ.get("PIPELINE_LOG_LEVEL", "WARNING"),
         **overrides,
     }
@@ -162,7 +169,7 @@ def expected_analytics() -> tuple[dict, dict]:
 
 
 def actual_analytics() -> tuple[dict, dict]:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("SELECT status, order_count, revenue FROM order_analytics_by_status")
         statuses = {s: (n, r) for s, n, r in cursor.fetchall() if n}
         cursor.execute(

@@ -176,3 +176,21 @@ def test_the_journey_of_someone_elses_or_no_order_is_not_found(bob_client, alice
 def test_the_journey_needs_a_login(anonymous_client, alice, place_order_as):
     order_id = place_order_as(alice).order.order_id
     assert anonymous_client.get(f"/api/orders/{order_id}/journey").status_code in (401, 403)
+
+
+def test_an_event_its_read_row_shows_is_applied_while_its_outbox_row_is_unfinished(
+    alice_client, alice, place_order_as
+):
+    """With a read database of its own, the projector commits the row first and marks the
+    outbox row done afterwards; a crash between the two leaves the row ahead of the outbox
+    until the redelivery. The row is the truth: the event is applied (time unknown)."""
+    # Given: alice's order projected everywhere, its outbox rows left sent, not done
+    order_id = place_order_as(alice).order.order_id
+    relay_and_project(order_id)
+    OutboxMessage.objects.filter(event__order_id=order_id).update(state=OutboxState.SENT)
+
+    # When
+    (placed,) = ok(alice_client.get(f"/api/orders/{order_id}/journey"))["events"]
+
+    # Then: every read model has applied it
+    assert {leg["state"] for leg in legs(placed).values()} == {"applied"}

@@ -19,6 +19,7 @@ from readmodels.models import ReadModelState
 from readmodels.pipeline.projector import catch_up_order, project_messages
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
+from readmodels.read_database import separate_read_database
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,50 @@ def test_search_rows_report_the_search_read_models_own_progress(
     # Then: each row speaks for the read model that answered
     assert listed[str(order_id)].get("behind") is None
     assert found[str(order_id)]["behind"] == {"seq": 2, "reason": "pending"}
+
+
+def test_a_row_that_shows_its_event_is_not_behind_while_the_outbox_row_is_unfinished(
+    alice_client, alice, place_order_as, confirm_order_as
+):
+    """With a read database of its own, a row commits before its outbox rows are marked done
+    (a crash between the two leaves them unfinished until their redelivery). A row showing
+    seq 2 must not say it is behind at seq 2."""
+    # Given: alice's confirmed order projected everywhere, its outbox rows left unfinished
+    order_id = place_order_as(alice).order.order_id
+    confirm_order_as(alice, order_id)
+    project_all(order_id)
+    OutboxMessage.objects.filter(event__order_id=order_id).update(state=OutboxState.SENT)
+
+    # When / Then: neither its list row nor its detail says it is behind
+    row = rows_by_id(ok(alice_client.get("/api/orders/")))[str(order_id)]
+    assert (row["seq"], row.get("behind")) == (2, None)
+    detail = ok(alice_client.get(f"/api/orders/{order_id}/"))["order"]
+    assert (detail["seq"], detail.get("behind")) == (2, None)
+
+
+@pytest.mark.skipif(
+    not separate_read_database(), reason="needs READ_DATABASE_URL (make test-two-databases)"
+)
+def test_lag_counts_what_the_read_database_has_not_recorded_not_what_the_outbox_still_says(
+    alice_client, alice, place_order_as, confirm_order_as
+):
+    """Lag is what the write side owes less what the read side recorded. With a read database
+    of its own, an order's rows may be committed while its outbox rows are still unfinished
+    (a worker killed between the two commits): that order is not owed, and must not make the
+    read model stale for everyone until the redelivery."""
+    # Given: alice's order projected everywhere, its outbox rows left unfinished a minute ago,
+    # and a newer order of hers nobody has projected yet
+    shown = place_order_as(alice).order.order_id
+    confirm_order_as(alice, shown)
+    project_all(shown)
+    OutboxMessage.objects.filter(event__order_id=shown).update(state=OutboxState.SENT)
+    age_outbox(shown, 60)
+    owed = place_order_as(alice).order.order_id
+
+    # When
+    metadata = ok(alice_client.get("/api/orders/"))["metadata"]
+
+    # Then: the lag is the newer order's (well under the threshold), not the minute-old rows'
+    assert metadata["stale"] is False
+    assert metadata["lagMs"] < 5_000
+    assert OutboxMessage.objects.filter(event__order_id=owed, state=OutboxState.PENDING)

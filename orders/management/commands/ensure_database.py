@@ -1,4 +1,5 @@
-"""Create the configured PostgreSQL database if it does not exist yet (safe to run twice)."""
+"""Create the configured PostgreSQL databases if they do not exist yet (safe to run twice):
+the write database (DATABASE_URL) and, when configured, the read one (READ_DATABASE_URL)."""
 
 import psycopg
 from django.conf import settings
@@ -7,10 +8,13 @@ from psycopg import sql
 
 
 class Command(BaseCommand):
-    help = "Create the database named in DATABASE_URL if it is missing."
+    help = "Create the databases named in DATABASE_URL and READ_DATABASE_URL if missing."
 
     def handle(self, *args, **options):
-        db = settings.DATABASES["default"]
+        for alias, db in settings.DATABASES.items():
+            self._ensure(alias, db)
+
+    def _ensure(self, alias: str, db: dict) -> None:
         params = {
             "host": db.get("HOST") or None,
             "port": db.get("PORT") or None,
@@ -30,7 +34,8 @@ class Command(BaseCommand):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
                 self.stdout.write(self.style.SUCCESS(f"Created database {db['NAME']}."))
         except psycopg.OperationalError as error:
+            setting = "READ_DATABASE_URL" if alias == "read" else "DATABASE_URL"
             raise CommandError(
                 f"Cannot reach PostgreSQL at {db.get('HOST')}:{db.get('PORT')}: {error}. "
-                "Is it running? Check DATABASE_URL."
+                f"Is it running? Check {setting}."
             ) from error

@@ -1,0 +1,79 @@
+"""Property: with deliveries duplicated, reordered, dropped, and cut short between the read
+commit and the outbox update (the crash a separate read database makes possible), the read
+database ends equal to a fold of the event log once everything is delivered again, and no
+outbox row is left unfinished.
+
+`make test-two-databases` runs it with the read tables in a database of their own; with one
+database a cut-short delivery rolls back as a whole, and the property holds all the same."""
+
+import contextlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orders.domain.errors import InvalidStateTransition
+from orders.models import OutboxMessage, OutboxState
+from readmodels.pipeline import projector
+from readmodels.pipeline.projector import project_messages
+from readmodels.pipeline.tables import empty_pipeline_tables
+
+from .harness import assert_read_models_match_event_log
+from .test_projection_properties import ACTIONS, SERVICES
+
+
+class CrashBetweenCommits(Exception):
+    """Stands for a worker dying after the read commit, before the outbox update."""
+
+
+def unfinished() -> dict[str, list[int]]:
+    by_model: dict[str, list[int]] = {}
+    rows = OutboxMessage.objects.exclude(state=OutboxState.DONE).order_by("id")
+    for read_model, message_id in rows.values_list("read_model", "id"):
+        by_model.setdefault(read_model, []).append(message_id)
+    return by_model
+
+
+def deliver(data, by_model: dict[str, list[int]]) -> None:
+    """Deliver random rows, duplicated and reordered; any delivery may crash between its
+    commits (what it committed in the read database stays)."""
+    for read_model in data.draw(st.permutations(sorted(by_model)), label="model order"):
+        batch = data.draw(st.lists(st.sampled_from(by_model[read_model]), max_size=8))
+        with contextlib.suppress(CrashBetweenCommits):
+            project_messages(read_model, batch)
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_the_read_database_converges_to_the_fold_of_the_event_log_despite_crashes(
+    data, alice, bob, staff_user, place_order_as, monkeypatch
+):
+    # Given: any delivery may be cut short between the read commit and the outbox update
+    def maybe_crash(read_model: str) -> None:
+        if data.draw(st.booleans(), label=f"crash after {read_model}'s read commit"):
+            raise CrashBetweenCommits
+
+    monkeypatch.setattr(projector, "crash_if_requested", maybe_crash)
+    empty_pipeline_tables()
+    order_ids = []
+    for _ in range(data.draw(st.integers(1, 3), label="orders")):
+        customer = data.draw(st.sampled_from([alice, bob]), label="customer")
+        order_ids.append(place_order_as(customer).order.order_id)
+        deliver(data, unfinished())
+    # When: commands and deliveries interleave
+    for _ in range(data.draw(st.integers(0, 6), label="commands")):
+        order_id = data.draw(st.sampled_from(order_ids), label="order")
+        action = data.draw(st.sampled_from(sorted(ACTIONS)), label="action")
+        with contextlib.suppress(InvalidStateTransition):
+            SERVICES[action](command=ACTIONS[action](order_id), actor=staff_user)
+        deliver(data, unfinished())
+
+    # ...and then whatever is unfinished is delivered again, without crashes, until none is
+    monkeypatch.setattr(projector, "crash_if_requested", lambda read_model: None)
+    for read_model, ids in unfinished().items():
+        project_messages(read_model, ids)
+
+    # Then: nothing is left to do, and the read database is the fold of the event log
+    assert unfinished() == {}
+    assert_read_models_match_event_log()
