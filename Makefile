@@ -63,10 +63,11 @@ endif
 	@# The unit tests need no database at all: prove it with one that cannot be reached.
 	DATABASE_URL=postgres://nobody@127.0.0.1:1/none $(BIN)/pytest -q -p no:cacheprovider tests/unit
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-two-databases
 
 # The pipeline, query, rebuild and fault groups again, with the read tables in a database of
-# their own on the same server (<TEST_DB_NAME>_read): no transaction spans the two. Not part
-# of `make test`, which it would lengthen by several minutes (docs/scaling.md).
+# their own on the same server (<TEST_DB_NAME>_read): no transaction spans the two
+# (docs/scaling.md). `make test` ends with it; alone, it takes a few minutes.
 TWO_DATABASE_TESTS := tests/pipeline tests/integration tests/queries tests/system
 test-two-databases: install
 	@bash scripts/enable-logical-decoding.sh  # the cdc strategy's tests need wal_level=logical
