@@ -220,3 +220,7 @@ class CdcState(models.Model):
 
     def __str__(self):
         return self.slot_name
+
+
+# The push streams' tables live beside the push code that owns them.
+from readmodels.push.stream_tables import PushLogEntry, PushStream  # noqa: E402, F401

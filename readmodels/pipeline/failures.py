@@ -19,7 +19,8 @@ from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
 from readmodels.pipeline.order_owner import customer_of
 from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
-from readmodels.push.sender import push_order_failed
+from readmodels.push import stream_log
+from readmodels.push.sender import failed_message, push_order_failed
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
         logger.warning("dead letter: %s gave up on event", read_model, extra=context)
         # The owner's spinner becomes a message at once, not when someone replays it.
         owner = customer_of(event.order_id)
+        push = failed_message(event.order_id, event.seq, read_model)
+        (positions,) = stream_log.record([(owner, push)])
         transaction.on_commit(
             partial(
                 push_order_failed,
@@ -116,6 +119,7 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
                 seq=event.seq,
                 read_model=read_model,
                 customer_id=owner,
+                positions=positions,
             )
         )
     else:

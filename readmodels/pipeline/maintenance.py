@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
 from readmodels.models import ProcessedEvent
+from readmodels.push.stream_log import delete_old_entries
 
 
 def delete_old_pipeline_rows() -> dict[str, int]:
@@ -18,4 +19,4 @@ def delete_old_pipeline_rows() -> dict[str, int]:
     cutoff = timezone.now() - timedelta(hours=settings.OUTBOX_RETENTION_HOURS)
     outbox, _ = OutboxMessage.objects.filter(state=OutboxState.DONE, done_at__lt=cutoff).delete()
     dedupe, _ = ProcessedEvent.objects.filter(processed_at__lt=cutoff).delete()
-    return {"outbox": outbox, "processed_events": dedupe}
+    return {"outbox": outbox, "processed_events": dedupe, "push_log": delete_old_entries()}

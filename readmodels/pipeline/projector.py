@@ -44,6 +44,8 @@ from readmodels.pipeline.event_log import UnreadableEvent, events_between
 from readmodels.pipeline.row_store import load_row, load_rows, save_rows
 from readmodels.projections import Projection, get_projection
 from readmodels.projections.base import Row
+from readmodels.push import stream_log
+from readmodels.push.sender import projected_message
 from readmodels.signals import order_projected
 
 logger = logging.getLogger(__name__)
@@ -306,12 +308,22 @@ def _save(projection: Projection, changes: list[Change]) -> None:
     save_rows(projection, [change.after for change in changes])
     add_to_counters(projection.counter_deltas([(c.before, c.after) for c in changes]))
     transaction.on_commit(lambda: record_applied(name, applied), robust=True)
-    transaction.on_commit(lambda: _announce(name, changes), robust=True)
+    # The pushes' positions commit with the rows: a lost push can be replayed from the log.
+    positions = stream_log.record(
+        [
+            (
+                c.after.get("customer_id"),
+                projected_message(c.after["order_id"], c.after["seq"], name),
+            )
+            for c in changes
+        ]
+    )
+    transaction.on_commit(lambda: _announce(name, changes, positions), robust=True)
 
 
-def _announce(read_model: str, changes: list[Change]) -> None:
+def _announce(read_model: str, changes: list[Change], positions: list[dict[str, int]]) -> None:
     """After commit: one log line and one `order_projected` signal per order changed."""
-    for change in changes:
+    for change, position in zip(changes, positions, strict=True):
         _log_applied(read_model, change.applied)
         row = change.after
         order_projected.send(
@@ -320,6 +332,7 @@ def _announce(read_model: str, changes: list[Change]) -> None:
             seq=row["seq"],
             read_model=read_model,
             customer_id=row.get("customer_id"),
+            positions=position,
         )
 
 
