@@ -24,7 +24,7 @@ def relay_naively_once(batch_size: int = BATCH_SIZE) -> int:
     from django.db import connection, transaction
 
     from readmodels.pipeline.relay import claim_due_rows
-    from readmodels.tasks import project
+    from readmodels.pipeline.tasks import project
 
     with transaction.atomic(), connection.cursor() as cursor:
         claimed = claim_due_rows(

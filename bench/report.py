@@ -57,252 +57,294 @@ def verdict(ok: bool | None, goal: str) -> str:
 
 
 def rows(results: dict) -> list[Row]:
-    out: list[Row] = []
     w = results["workloads"]
-    idle = w.get("idle")
-    if idle:
-        for name, share in idle["cpuShare"].items():
-            out.append(
-                Row(
-                    "0 idle",
-                    f"{name}: CPU over {idle['windowSeconds']:.0f} s with nothing to do, "
-                    "% of one CPU",
-                    f"{share * 100:.1f}",
-                    goal=verdict(share < 0.03, "< 3 %"),
-                )
+    return [
+        *_idle_rows(w.get("idle")),
+        *_command_rows(w.get("commands")),
+        *_pgbench_rows(w.get("pgbench"), w.get("commands")),
+        *_freshness_rows(w.get("freshness")),
+        *_throughput_rows(w.get("throughput")),
+        *_rebuild_rows(w.get("rebuild")),
+        *_strategy_rows(w.get("strategies")),
+    ]
+
+
+def _idle_rows(idle: dict | None) -> list[Row]:
+    out: list[Row] = []
+    if not idle:
+        return out
+    for name, share in idle["cpuShare"].items():
+        out.append(
+            Row(
+                "0 idle",
+                f"{name}: CPU over {idle['windowSeconds']:.0f} s with nothing to do, % of one CPU",
+                f"{share * 100:.1f}",
+                goal=verdict(share < 0.03, "< 3 %"),
             )
-    commands, pgbench = w.get("commands"), w.get("pgbench")
-    if commands:
-        section = "1 command cost"
-        for c, fig in commands["concurrency"].items():
-            cqrs, base = fig["cqrs"], fig["baseline"]
-            r = fig["throughputRatio"]
+        )
+    return out
+
+
+def _command_rows(commands: dict | None) -> list[Row]:
+    out: list[Row] = []
+    if not commands:
+        return out
+    section = "1 command cost"
+    for c, fig in commands["concurrency"].items():
+        cqrs, base = fig["cqrs"], fig["baseline"]
+        r = fig["throughputRatio"]
+        out.append(
+            Row(
+                section,
+                f"c={c} place+confirm throughput, cmd/s",
+                num(cqrs["throughput"]),
+                num(base["throughput"]),
+                times(r),
+                verdict(None if r is None else r >= 0.8, "≥0.80×"),
+            )
+        )
+        for kind in ("place", "confirm"):
             out.append(
                 Row(
                     section,
-                    f"c={c} place+confirm throughput, cmd/s",
-                    num(cqrs["throughput"]),
-                    num(base["throughput"]),
-                    times(r),
-                    verdict(None if r is None else r >= 0.8, "≥0.80×"),
+                    f"c={c} {kind} latency p50 / p99, ms",
+                    pct(cqrs["latencyMs"].get(kind), "p50", "p99"),
+                    pct(base["latencyMs"].get(kind), "p50", "p99"),
+                    times(ratio(_p(cqrs, kind, "p99"), _p(base, kind, "p99"))),
                 )
             )
-            for kind in ("place", "confirm"):
-                out.append(
-                    Row(
-                        section,
-                        f"c={c} {kind} latency p50 / p99, ms",
-                        pct(cqrs["latencyMs"].get(kind), "p50", "p99"),
-                        pct(base["latencyMs"].get(kind), "p50", "p99"),
-                        times(ratio(_p(cqrs, kind, "p99"), _p(base, kind, "p99"))),
-                    )
-                )
-        for c, fig in (commands.get("withoutPool") or {}).items():
-            cqrs, base = fig["cqrs"], fig["baseline"]
-            out.append(
-                Row(
-                    "1b no pool",
-                    f"c={c} throughput without the web's connection pool, cmd/s "
-                    f"(failed {cqrs['failed']} / {base['failed']})",
-                    num(cqrs["throughput"]),
-                    num(base["throughput"]),
-                    times(fig["throughputRatio"]),
-                )
+    for c, fig in (commands.get("withoutPool") or {}).items():
+        cqrs, base = fig["cqrs"], fig["baseline"]
+        out.append(
+            Row(
+                "1b no pool",
+                f"c={c} throughput without the web's connection pool, cmd/s "
+                f"(failed {cqrs['failed']} / {base['failed']})",
+                num(cqrs["throughput"]),
+                num(base["throughput"]),
+                times(fig["throughputRatio"]),
             )
-            out.append(
-                Row(
-                    "1b no pool",
-                    f"c={c} place latency p50 / p99 without the pool, ms",
-                    pct(cqrs["latencyMs"].get("place"), *P50_99),
-                    pct(base["latencyMs"].get("place"), *P50_99),
-                )
+        )
+        out.append(
+            Row(
+                "1b no pool",
+                f"c={c} place latency p50 / p99 without the pool, ms",
+                pct(cqrs["latencyMs"].get("place"), *P50_99),
+                pct(base["latencyMs"].get("place"), *P50_99),
             )
-    if pgbench and "concurrency" in pgbench:
-        section = "5 vs pgbench"
-        for c, fig in pgbench["concurrency"].items():
-            if "error" in fig:
-                out.append(Row(section, f"c={c} pgbench failed: {fig['error'][-80:]}", "n/a"))
-                continue
-            app = commands["concurrency"].get(c, {}).get("cqrs") if commands else None
-            app_rate = app["throughput"] if app else None
-            out.append(
-                Row(
-                    section,
-                    f"c={c} app cmd/s vs same SQL in pgbench",
-                    num(app_rate),
-                    num(fig["throughput"]),
-                    times(ratio(app_rate, fig["throughput"])),
-                )
+        )
+    return out
+
+
+def _pgbench_rows(pgbench: dict | None, commands: dict | None) -> list[Row]:
+    out: list[Row] = []
+    if not pgbench or "concurrency" not in pgbench:
+        return out
+    section = "5 vs pgbench"
+    for c, fig in pgbench["concurrency"].items():
+        if "error" in fig:
+            out.append(Row(section, f"c={c} pgbench failed: {fig['error'][-80:]}", "n/a"))
+            continue
+        app = commands["concurrency"].get(c, {}).get("cqrs") if commands else None
+        app_rate = app["throughput"] if app else None
+        out.append(
+            Row(
+                section,
+                f"c={c} app cmd/s vs same SQL in pgbench",
+                num(app_rate),
+                num(fig["throughput"]),
+                times(ratio(app_rate, fig["throughput"])),
             )
-            out.append(
-                Row(
-                    section,
-                    f"c={c} pgbench place+confirm p50 / p99, ms",
-                    pct(fig["placeAndConfirmLatencyMs"], "p50", "p99"),
-                )
+        )
+        out.append(
+            Row(
+                section,
+                f"c={c} pgbench place+confirm p50 / p99, ms",
+                pct(fig["placeAndConfirmLatencyMs"], "p50", "p99"),
             )
-    fresh = w.get("freshness")
-    if fresh:
-        section = "2 freshness"
-        for rate, fig in fresh["outbox"].items():
-            naive = fresh["naive"].get(rate)
-            top = max(int(r) for r in fresh["outbox"])
-            cmd = fig["commands"]
-            out.append(
-                Row(
-                    section,
-                    f"{rate}/s offered: achieved cmd/s; command p50 / p99 ms",
-                    f"{num(cmd['throughput'])}; {pct(cmd['latencyMs']['all'], 'p50', 'p99')}",
-                    f"{num(naive['commands']['throughput'])}; "
-                    f"{pct(naive['commands']['latencyMs']['all'], 'p50', 'p99')}"
-                    if naive
-                    else "",
-                )
+        )
+    return out
+
+
+def _freshness_rows(fresh: dict | None) -> list[Row]:
+    out: list[Row] = []
+    if not fresh:
+        return out
+    section = "2 freshness"
+    for rate, fig in fresh["outbox"].items():
+        naive = fresh["naive"].get(rate)
+        top = max(int(r) for r in fresh["outbox"])
+        cmd = fig["commands"]
+        out.append(
+            Row(
+                section,
+                f"{rate}/s offered: achieved cmd/s; command p50 / p99 ms",
+                f"{num(cmd['throughput'])}; {pct(cmd['latencyMs']['all'], 'p50', 'p99')}",
+                f"{num(naive['commands']['throughput'])}; "
+                f"{pct(naive['commands']['latencyMs']['all'], 'p50', 'p99')}"
+                if naive
+                else "",
             )
-            for model in MODELS:
-                value = fig["commitToAppliedMs"][model]
-                base = naive["commitToAppliedMs"][model] if naive else None
-                goal = ""
-                if model == "order_summaries" and int(rate) == top and top >= 200:
-                    ok = value.get("p99") is not None and value["p99"] < 50
-                    goal = verdict(ok, "p99 < 50 ms")
-                out.append(
-                    Row(
-                        section,
-                        f"{rate}/s {model} commit→applied p50 / p95 / p99, ms",
-                        pct(value, "p50", "p95", "p99"),
-                        pct(base, "p50", "p95", "p99"),
-                        times(ratio(value.get("p99"), base.get("p99") if base else None)),
-                        goal,
-                    )
-                )
-            lost = fig.get("pushesLost")
-            if lost is not None:
-                expected = fig["push"]["order_summaries"]["afterResponseMs"]["count"] * len(MODELS)
-                out.append(
-                    Row(
-                        section,
-                        f"{rate}/s order.projected pushes lost (of {expected}), "
-                        f"{fig.get('readBacks', 0)} read-your-writes reads beside",
-                        num(lost),
-                        goal=verdict(lost == 0, "0"),
-                    )
-                )
-            push = fig["push"]["order_summaries"]["afterResponseMs"]
-            base = naive["push"]["order_summaries"]["afterResponseMs"] if naive else None
-            ok = push.get("p99") is not None and push["p99"] < 100
+        )
+        for model in MODELS:
+            value = fig["commitToAppliedMs"][model]
+            base = naive["commitToAppliedMs"][model] if naive else None
+            goal = ""
+            if model == "order_summaries" and int(rate) == top and top >= 200:
+                ok = value.get("p99") is not None and value["p99"] < 50
+                goal = verdict(ok, "p99 < 50 ms")
             out.append(
                 Row(
                     section,
-                    f"{rate}/s response→WebSocket order.projected (summaries) p50 / p95 / p99, ms",
-                    pct(push, "p50", "p95", "p99"),
+                    f"{rate}/s {model} commit→applied p50 / p95 / p99, ms",
+                    pct(value, "p50", "p95", "p99"),
                     pct(base, "p50", "p95", "p99"),
-                    times(ratio(push.get("p99"), base.get("p99") if base else None)),
-                    verdict(ok, "p99 < 100 ms"),
+                    times(ratio(value.get("p99"), base.get("p99") if base else None)),
+                    goal,
                 )
             )
-            for name, peak in (fig.get("peakRss") or {}).items():
-                out.append(
-                    Row(
-                        "6 peak memory",
-                        f"{rate}/s {name}: RSS of {peak['processes']} process(es), MiB",
-                        f"{num(peak['totalMiB'])} (largest {num(peak['largestProcessMiB'])})",
-                    )
-                )
-    tp = w.get("throughput")
-    if tp:
-        section = "3 pipeline"
-        out.append(
-            Row(
-                section,
-                f"relay: outbox rows → broker per s ({num(tp['relay']['rows'])} rows)",
-                num(tp["relay"]["rowsPerSecond"]),
-                num(tp["naiveRelay"]["rowsPerSecond"]),
-                times(tp["relayRatio"]),
-            )
-        )
-        out.append(
-            Row(
-                section,
-                "relay: events → broker per s (4 rows per event)",
-                num(tp["relay"]["eventsPerSecond"]),
-                num(tp["naiveRelay"]["eventsPerSecond"]),
-                times(tp["relayRatio"]),
-            )
-        )
-        out.append(
-            Row(
-                section,
-                "projector: events applied per s, one worker process (-c 1)",
-                num(tp["projector"]["eventsAppliedPerSecond"]),
-                num(tp["naiveProjector"]["eventsAppliedPerSecond"]),
-                times(tp["projectorRatio"]),
-            )
-        )
-    rb = w.get("rebuild")
-    if rb:
-        section = "4 rebuild"
-        reb, copy = rb["rebuild"], rb["copy"]
-        out.append(
-            Row(
-                section,
-                f"rebuild {rb['readModel']}: events/s ({num(reb['events'])} events)",
-                num(reb["eventsPerSecond"]),
-            )
-        )
-        out.append(
-            Row(
-                section,
-                f"rebuild read rows/s vs COPY of the same {num(copy['rows'])} rows",
-                num(reb["rowsPerSecond"]),
-                num(copy["rowsPerSecond"]),
-                times(rb["ratio"]),
-                verdict(None if rb["ratio"] is None else rb["ratio"] >= 0.3, "≥0.30×"),
-            )
-        )
-        out.append(
-            Row(
-                section,
-                "rebuild read rows/s vs COPY + the same indexes",
-                num(reb["rowsPerSecond"]),
-                num(copy["rowsPerSecondWithIndexes"]),
-                times(rb["ratioWithIndexes"]),
-            )
-        )
-    st = w.get("strategies")
-    if st:
-        section = "7 strategies"
-        for strategy, fig in st.items():
-            fresh_fig = fig["freshness"]
-            summaries = fresh_fig["commitToAppliedMs"]["order_summaries"]
-            slowest = max(
-                (fresh_fig["commitToAppliedMs"][m] for m in MODELS),
-                key=lambda s: float("inf") if s.get("p99") is None else s["p99"],
-            )
-            push = fresh_fig["push"]["order_summaries"]["afterResponseMs"]
-            rate = fresh_fig["offeredRate"]
+        lost = fig.get("pushesLost")
+        if lost is not None:
+            expected = fig["push"]["order_summaries"]["afterResponseMs"]["count"] * len(MODELS)
             out.append(
                 Row(
                     section,
-                    f"{strategy}: {rate}/s summaries commit→applied p50 / p99, ms",
-                    pct(summaries, "p50", "p99"),
+                    f"{rate}/s order.projected pushes lost (of {expected}), "
+                    f"{fig.get('readBacks', 0)} read-your-writes reads beside",
+                    num(lost),
+                    goal=verdict(lost == 0, "0"),
                 )
             )
-            out.append(
-                Row(section, f"{strategy}: slowest read model p50 / p99, ms", pct(slowest, *P50_99))
+        push = fig["push"]["order_summaries"]["afterResponseMs"]
+        base = naive["push"]["order_summaries"]["afterResponseMs"] if naive else None
+        ok = push.get("p99") is not None and push["p99"] < 100
+        out.append(
+            Row(
+                section,
+                f"{rate}/s response→WebSocket order.projected (summaries) p50 / p95 / p99, ms",
+                pct(push, "p50", "p95", "p99"),
+                pct(base, "p50", "p95", "p99"),
+                times(ratio(push.get("p99"), base.get("p99") if base else None)),
+                verdict(ok, "p99 < 100 ms"),
             )
-            out.append(
-                Row(section, f"{strategy}: response→WebSocket p50 / p99, ms", pct(push, *P50_99))
-            )
+        )
+        for name, peak in (fig.get("peakRss") or {}).items():
             out.append(
                 Row(
-                    section,
-                    f"{strategy}: place c=8 throughput, cmd/s (vs ORM baseline)",
-                    num(fig["place"]["throughput"]),
-                    num(fig["baselinePlace"]["throughput"]),
-                    times(fig["throughputRatio"]),
+                    "6 peak memory",
+                    f"{rate}/s {name}: RSS of {peak['processes']} process(es), MiB",
+                    f"{num(peak['totalMiB'])} (largest {num(peak['largestProcessMiB'])})",
                 )
             )
+    return out
+
+
+def _throughput_rows(tp: dict | None) -> list[Row]:
+    out: list[Row] = []
+    if not tp:
+        return out
+    section = "3 pipeline"
+    out.append(
+        Row(
+            section,
+            f"relay: outbox rows → broker per s ({num(tp['relay']['rows'])} rows)",
+            num(tp["relay"]["rowsPerSecond"]),
+            num(tp["naiveRelay"]["rowsPerSecond"]),
+            times(tp["relayRatio"]),
+        )
+    )
+    out.append(
+        Row(
+            section,
+            "relay: events → broker per s (4 rows per event)",
+            num(tp["relay"]["eventsPerSecond"]),
+            num(tp["naiveRelay"]["eventsPerSecond"]),
+            times(tp["relayRatio"]),
+        )
+    )
+    out.append(
+        Row(
+            section,
+            "projector: events applied per s, one worker process (-c 1)",
+            num(tp["projector"]["eventsAppliedPerSecond"]),
+            num(tp["naiveProjector"]["eventsAppliedPerSecond"]),
+            times(tp["projectorRatio"]),
+        )
+    )
+    return out
+
+
+def _rebuild_rows(rb: dict | None) -> list[Row]:
+    out: list[Row] = []
+    if not rb:
+        return out
+    section = "4 rebuild"
+    reb, copy = rb["rebuild"], rb["copy"]
+    out.append(
+        Row(
+            section,
+            f"rebuild {rb['readModel']}: events/s ({num(reb['events'])} events)",
+            num(reb["eventsPerSecond"]),
+        )
+    )
+    out.append(
+        Row(
+            section,
+            f"rebuild read rows/s vs COPY of the same {num(copy['rows'])} rows",
+            num(reb["rowsPerSecond"]),
+            num(copy["rowsPerSecond"]),
+            times(rb["ratio"]),
+            verdict(None if rb["ratio"] is None else rb["ratio"] >= 0.3, "≥0.30×"),
+        )
+    )
+    out.append(
+        Row(
+            section,
+            "rebuild read rows/s vs COPY + the same indexes",
+            num(reb["rowsPerSecond"]),
+            num(copy["rowsPerSecondWithIndexes"]),
+            times(rb["ratioWithIndexes"]),
+        )
+    )
+    return out
+
+
+def _strategy_rows(st: dict | None) -> list[Row]:
+    out: list[Row] = []
+    if not st:
+        return out
+    section = "7 strategies"
+    for strategy, fig in st.items():
+        fresh_fig = fig["freshness"]
+        summaries = fresh_fig["commitToAppliedMs"]["order_summaries"]
+        slowest = max(
+            (fresh_fig["commitToAppliedMs"][m] for m in MODELS),
+            key=lambda s: float("inf") if s.get("p99") is None else s["p99"],
+        )
+        push = fresh_fig["push"]["order_summaries"]["afterResponseMs"]
+        rate = fresh_fig["offeredRate"]
+        out.append(
+            Row(
+                section,
+                f"{strategy}: {rate}/s summaries commit→applied p50 / p99, ms",
+                pct(summaries, "p50", "p99"),
+            )
+        )
+        out.append(
+            Row(section, f"{strategy}: slowest read model p50 / p99, ms", pct(slowest, *P50_99))
+        )
+        out.append(
+            Row(section, f"{strategy}: response→WebSocket p50 / p99, ms", pct(push, *P50_99))
+        )
+        out.append(
+            Row(
+                section,
+                f"{strategy}: place c=8 throughput, cmd/s (vs ORM baseline)",
+                num(fig["place"]["throughput"]),
+                num(fig["baselinePlace"]["throughput"]),
+                times(fig["throughputRatio"]),
+            )
+        )
     return out
 
 

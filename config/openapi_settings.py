@@ -28,11 +28,11 @@ SPECTACULAR_SETTINGS = {
     # Request bodies get minLength 1 where blank strings are refused, as the server does.
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "OrderStatus": "orders.schema.ORDER_STATUSES",
+        "OrderStatus": "config.api_shapes.ORDER_STATUSES",
         "ReadModelName": "readmodels.schema.READ_MODEL_NAMES",
         "SyncStrategy": "readmodels.schema.STRATEGY_NAMES",
         "RuleStatus": "readmodels.schema.RULE_STATUSES",
-        "ValidationErrorCode": "orders.schema.VALIDATION_ERROR_CODES",
+        "ValidationErrorCode": "config.api_shapes.VALIDATION_ERROR_CODES",
         "ReplayOutcomeName": "readmodels.schema.REPLAY_OUTCOMES",
         "BehindReason": "readmodels.schema.BEHIND_REASONS",
         "JourneyState": "readmodels.queries.journey.JOURNEY_STATES",

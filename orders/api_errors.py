@@ -8,6 +8,8 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from config.api_errors import ApiError, error_response
+
 from .domain.errors import (
     InvalidOrder,
     InvalidStateTransition,
@@ -15,20 +17,6 @@ from .domain.errors import (
     StaffOnly,
     VersionConflict,
 )
-
-
-class ApiError(exceptions.APIException):
-    """An error with a code and extra body fields, raised by API helpers."""
-
-    def __init__(self, *, status_code: int, code: str, message: str, **extra):
-        self.status_code = status_code
-        self.code = code
-        self.extra = extra
-        super().__init__(detail=message, code=code)
-
-
-def error_response(status_code: int, code: str, message: str, **extra) -> Response:
-    return Response({"error": {"code": code, "message": message, **extra}}, status=status_code)
 
 
 def handle_api_exception(exc, context=None) -> Response | None:

@@ -13,8 +13,7 @@ from contextlib import contextmanager
 
 from prometheus_client import Counter, Histogram
 
-# Request latencies from a few milliseconds to ten seconds (queries and commands alike).
-LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10)
+from config.latency_buckets import LATENCY_BUCKETS
 
 OK, REFUSED, INVALID, ERROR = "ok", "refused", "invalid", "error"
 

@@ -11,6 +11,7 @@ from .domain.order import Order
 from .domain.status import OrderStatus
 from .models import Order as OrderRow
 from .models import OrderItem
+from .visibility import customer_scope
 
 # Which timestamp column records each status; their non-empty values make the timeline.
 STATUS_COLUMNS = {
@@ -28,8 +29,8 @@ def load_for_update(order_id: UUID, *, actor) -> Order:
     Precondition: inside a transaction (the lock lasts until it ends).
     """
     rows = OrderRow.objects.select_for_update(of=("self",))
-    if not actor.is_staff:
-        rows = rows.filter(customer=actor)
+    if (customer_id := customer_scope(actor)) is not None:
+        rows = rows.filter(customer_id=customer_id)
     row = rows.filter(pk=order_id).first()
     if row is None:
         raise OrderNotFound(order_id)

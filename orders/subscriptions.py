@@ -59,6 +59,7 @@ def register_inline_projector(project: Callable[[Sequence[DomainEvent]], None]) 
         _inline_projectors.append(project)
 
 
-def project_inline(events: Sequence[DomainEvent]) -> None:
+def run_inline_projectors(events: Sequence[DomainEvent]) -> None:
+    """Run the projectors the read side registered for inline read models (none: nothing)."""
     for project in _inline_projectors:
         project(events)

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from django.db import transaction
 
-from . import event_store, repository
+from . import event_log, repository
 from .announcements import announce_after_commit
 from .domain.order import Order
 from .models import Product
@@ -76,7 +76,7 @@ class DjangoOrders(AbstractOrders):
 
     def save(self, order: Order, *, is_new: bool, command: str) -> None:
         repository.save(order, is_new=is_new)
-        event_store.append(order.pending_events)
+        event_log.append(order.pending_events)
         announce_after_commit(
             order_id=order.order_id,
             seq=order.version,

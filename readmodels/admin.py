@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.utils.html import format_html
 
-from orders.admin import (
+from config.admin_kit import (
     ExactIdSearch,
     StaffReadOnly,
     admin_link,

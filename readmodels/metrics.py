@@ -22,7 +22,7 @@ from django.utils import timezone
 from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
-from orders.metrics import LATENCY_BUCKETS
+from config.latency_buckets import LATENCY_BUCKETS
 from orders.subscriptions import READ_MODELS
 from readmodels.ops.lag_monitor import current_lag
 from readmodels.projections import PROJECTIONS

@@ -222,5 +222,5 @@ class CdcState(models.Model):
         return self.slot_name
 
 
-# The push streams' tables live beside the push code that owns them.
-from readmodels.push.stream_tables import PushLogEntry, PushStream  # noqa: E402, F401
+# The push log (readmodels/pipeline/push_log.py) keeps its tables beside it.
+from readmodels.pipeline.push_log_tables import PushLogEntry, PushStream  # noqa: E402, F401

@@ -9,7 +9,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 
-from orders.schema import (
+from config.api_shapes import (
     INVALID,
     RETRY_AFTER,
     TOO_LARGE,

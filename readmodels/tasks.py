@@ -1,15 +1,12 @@
-"""Celery tasks: thin. They pass ids and call one function; retries live in retry_policy."""
+"""Celery tasks, where Celery looks for them: the pipeline's delivery task (defined in
+pipeline/tasks.py, beside what it calls) and the periodic jobs beat sends. Thin: they pass
+ids and call one function."""
 
 from celery import shared_task
 
-from readmodels.metrics import counting_errors
-from readmodels.pipeline.projector import project_messages
+from readmodels.pipeline.tasks import project
 
-
-@shared_task(name="readmodels.project", acks_late=True, ignore_result=True)
-def project(read_model: str, message_ids: list[int]) -> None:
-    with counting_errors(read_model):  # a crash is a projection error too (metrics)
-        project_messages(read_model, message_ids)
+__all__ = ["delete_old_pipeline_rows", "heartbeat", "project", "record_lag"]
 
 
 @shared_task(name="readmodels.delete_old_pipeline_rows", ignore_result=True)

@@ -17,10 +17,10 @@ from orders.announcements import wake_relay
 from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
+from readmodels.pipeline import push_log
 from readmodels.pipeline.order_owner import customer_of
 from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
-from readmodels.push import stream_log
-from readmodels.push.sender import failed_message, push_order_failed
+from readmodels.signals import order_dead_lettered
 
 logger = logging.getLogger(__name__)
 
@@ -110,11 +110,12 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
         logger.warning("dead letter: %s gave up on event", read_model, extra=context)
         # The owner's spinner becomes a message at once, not when someone replays it.
         owner = customer_of(event.order_id)
-        push = failed_message(event.order_id, event.seq, read_model)
-        (positions,) = stream_log.record([(owner, push)])
+        push = push_log.failed_message(event.order_id, event.seq, read_model)
+        (positions,) = push_log.record([(owner, push)])
         transaction.on_commit(
             partial(
-                push_order_failed,
+                order_dead_lettered.send,
+                sender=__name__,
                 order_id=event.order_id,
                 seq=event.seq,
                 read_model=read_model,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
 from readmodels.models import ProcessedEvent
-from readmodels.push.stream_log import delete_old_entries
+from readmodels.pipeline.push_log import delete_old_entries
 
 
 def delete_old_pipeline_rows() -> dict[str, int]:

@@ -37,15 +37,13 @@ from orders.domain.events import DomainEvent
 from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_applied
 from readmodels.models import ProcessedEvent
-from readmodels.pipeline import failures
+from readmodels.pipeline import failures, push_log
 from readmodels.pipeline.counters import add_to_counters
 from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
 from readmodels.pipeline.row_store import load_row, load_rows, save_rows
 from readmodels.projections import Projection, get_projection
 from readmodels.projections.base import Row
-from readmodels.push import stream_log
-from readmodels.push.sender import projected_message
 from readmodels.signals import order_projected
 
 logger = logging.getLogger(__name__)
@@ -309,11 +307,11 @@ def _save(projection: Projection, changes: list[Change]) -> None:
     add_to_counters(projection.counter_deltas([(c.before, c.after) for c in changes]))
     transaction.on_commit(lambda: record_applied(name, applied), robust=True)
     # The pushes' positions commit with the rows: a lost push can be replayed from the log.
-    positions = stream_log.record(
+    positions = push_log.record(
         [
             (
                 c.after.get("customer_id"),
-                projected_message(c.after["order_id"], c.after["seq"], name),
+                push_log.projected_message(c.after["order_id"], c.after["seq"], name),
             )
             for c in changes
         ]

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from readmodels.metrics import record_published
+from readmodels.pipeline.tasks import project
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +94,6 @@ def _fetch(cursor, sql: str, params: list) -> list[tuple]:
 
 def relay_once(*, batch_size: int | None = None, redelivery_timeout: float | None = None):
     """Claim one batch of due rows, mark them sent and publish them. Returns what was sent."""
-    from readmodels.tasks import (
-        project,  # Celery task; imported late so this module loads without it
-    )
-
     batch_size = batch_size or settings.OUTBOX_RELAY_BATCH_SIZE
     timeout = (
         settings.OUTBOX_REDELIVERY_SECONDS if redelivery_timeout is None else redelivery_timeout

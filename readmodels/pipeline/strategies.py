@@ -53,7 +53,7 @@ def _separate_read_database() -> bool:
     return any(read.get(key) != write.get(key) for key in ("HOST", "PORT", "NAME"))
 
 
-def project_inline(events: Sequence[DomainEvent]) -> None:
+def apply_to_inline_read_models(events: Sequence[DomainEvent]) -> None:
     """Apply a command's events to every inline read model, inside its transaction."""
     from readmodels.pipeline.projector import apply_events
     from readmodels.projections import get_projection
@@ -68,4 +68,4 @@ def project_inline(events: Sequence[DomainEvent]) -> None:
 
 def wire_strategies() -> None:
     check_strategies()
-    register_inline_projector(project_inline)
+    register_inline_projector(apply_to_inline_read_models)

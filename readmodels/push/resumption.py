@@ -1,7 +1,7 @@
 """A socket's place in its user's push stream: what makes the stream gap-free.
 
 Redis delivers pushes at most once. The database has every one of them at its position
-(readmodels/push/stream_log.py), so a socket forwards its stream strictly in position order:
+(readmodels/pipeline/push_log.py), so a socket forwards its stream strictly in position order:
 
 * on (re)connect with `since`, it replays from the log what the client missed, then says
   `caught_up` with how many it replayed; with no `since` it says where the stream is;
@@ -25,7 +25,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 
-from readmodels.push.stream_log import (
+from readmodels.pipeline.push_log import (
     STAFF_STREAM,
     Replay,
     customer_stream,

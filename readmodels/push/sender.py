@@ -9,7 +9,7 @@ to a process-internal group that wakes read-your-writes waiters.
 Sending happens on a private event loop thread, so neither a command nor a projector ever
 waits for Redis. Redis delivers at most once; what makes the stream gap-free is that every
 message to a browser has a position in its streams, recorded in the database by
-readmodels/push/stream_log.py, and the consumer replays from there what Redis lost.
+readmodels/pipeline/push_log.py, and the consumer replays from there what Redis lost.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from django.db import router, transaction
 from django.dispatch import receiver
 
 from orders.announcements import order_committed
-from readmodels.push import stream_log
-from readmodels.push.stream_tables import PushStream
-from readmodels.signals import order_projected
+from readmodels.pipeline import push_log
+from readmodels.pipeline.push_log import failed_message, pending_message, projected_message
+from readmodels.pipeline.push_log_tables import PushStream
+from readmodels.signals import order_dead_lettered, order_projected
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ sender = BackgroundSender()
 
 
 def _group_of(stream: str, customer_id: int | None) -> str:
-    return STAFF_GROUP if stream == stream_log.STAFF_STREAM else customer_group(customer_id)
+    return STAFF_GROUP if stream == push_log.STAFF_STREAM else customer_group(customer_id)
 
 
 def send_to_streams(message: dict, customer_id: int | None, positions: dict[str, int]) -> None:
@@ -125,26 +126,9 @@ def send_to_streams(message: dict, customer_id: int | None, positions: dict[str,
                 _group_of(stream, customer_id),
                 {**message, "customerId": customer_id, "position": positions.get(stream)},
             )
-            for stream in stream_log.streams_of(customer_id)
+            for stream in push_log.streams_of(customer_id)
         ]
     )
-
-
-def pending_message(order_id, seq: int, read_models: list[str]) -> dict:
-    return {"type": "order.pending", "orderId": str(order_id), "seq": seq, "behind": read_models}
-
-
-def projected_message(order_id, seq: int, read_model: str) -> dict:
-    return {
-        "type": "order.projected",
-        "orderId": str(order_id),
-        "seq": seq,
-        "readModel": read_model,
-    }
-
-
-def failed_message(order_id, seq: int, read_model: str) -> dict:
-    return {"type": "order.failed", "orderId": str(order_id), "seq": seq, "readModel": read_model}
 
 
 @receiver(order_committed, dispatch_uid="push-order-pending")
@@ -152,7 +136,7 @@ def push_order_pending(*, order_id, seq, customer_id, read_models, **_):
     message = pending_message(order_id, seq, read_models)
     try:  # after the command's commit: a transaction of its own
         with transaction.atomic(using=router.db_for_write(PushStream)):
-            (positions,) = stream_log.record([(customer_id, message)])
+            (positions,) = push_log.record([(customer_id, message)])
     except Exception:
         logger.warning("could not record order.pending in the push log", exc_info=True)
         positions = {}
@@ -161,15 +145,16 @@ def push_order_pending(*, order_id, seq, customer_id, read_models, **_):
 
 @receiver(order_projected, dispatch_uid="push-order-projected")
 def push_order_projected(*, order_id, seq, read_model, customer_id, positions=None, **_):
-    """`positions`: what stream_log.record gave the message in the projector's transaction."""
+    """`positions`: what push_log.record gave the message in the projector's transaction."""
     message = projected_message(order_id, seq, read_model)
     send_to_streams(message, customer_id, positions or {})
     # Wakes read-your-writes waiters in web processes (readmodels/push/projection_waiters.py).
     sender.send([PROJECTIONS_GROUP], {**message, "customerId": customer_id})
 
 
+@receiver(order_dead_lettered, dispatch_uid="push-order-failed")
 def push_order_failed(
-    *, order_id, seq: int, read_model: str, customer_id: int | None, positions=None
+    *, order_id, seq: int, read_model: str, customer_id: int | None, positions=None, **_
 ) -> None:
     """A read model dead-lettered this event: tell the owner and staff, so that the spinner
     becomes a message (a replay that applies it later sends the usual order.projected)."""

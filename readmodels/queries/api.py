@@ -6,9 +6,9 @@ from __future__ import annotations
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orders.api_errors import error_response
+from config.api_errors import error_response
+from orders.visibility import customer_scope
 from readmodels.queries import selectors
-from readmodels.queries.consistency import token_reached
 from readmodels.queries.freshness import freshness
 from readmodels.queries.order_freshness import behind_by_order
 from readmodels.queries.params import (
@@ -17,6 +17,7 @@ from readmodels.queries.params import (
     ReadYourWritesParams,
     validated_params,
 )
+from readmodels.queries.read_your_writes import token_reached
 from readmodels.queries.throttling import QueryRateThrottle
 from readmodels.schema import (
     NOT_PROJECTED,
@@ -38,9 +39,7 @@ def metadata(request, read_model: str, params: dict) -> dict:
     }
     token = params.get("consistencyToken")
     if token is not None:
-        reached = token_reached(
-            read_model, token, customer_id=selectors.customer_scope(request.user)
-        )
+        reached = token_reached(read_model, token, customer_id=customer_scope(request.user))
         body["consistencyTokenReached"] = reached
         body["stale"] = body["stale"] or not reached
     return body

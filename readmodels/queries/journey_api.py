@@ -11,11 +11,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orders.api_errors import error_response
-from orders.schema import ErrorResponseSerializer, login_required
+from config.api_errors import error_response
+from config.api_shapes import ErrorResponseSerializer, login_required
+from orders.visibility import customer_scope
 from readmodels.pipeline.order_owner import customer_of
 from readmodels.queries.journey import JOURNEY_STATES, journey
-from readmodels.queries.selectors import customer_scope
 from readmodels.schema import STRATEGY_NAMES, read_model_name
 
 

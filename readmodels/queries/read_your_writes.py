@@ -1,4 +1,6 @@
-"""Bounded read-your-writes waits in front of query views.
+"""Read-your-writes on the read side: has a read model reached a consistency token (the
+token's format is orders/consistency_token.py), and bounded waits for it in front of query
+views.
 
 A query that passes `consistencyToken` and `waitMs` is held — asynchronously, with no
 database connection and no thread — until the read model has applied the token's order up to
@@ -17,9 +19,12 @@ import time
 from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
+from django.db import connections
 
+from orders.consistency_token import ConsistencyToken
+from orders.visibility import customer_scope
+from readmodels.projections import get_projection
 from readmodels.push.projection_waiters import waiters
-from readmodels.queries.consistency import release_connections, token_reached_then_release
 from readmodels.queries.params import ReadYourWritesParams
 from readmodels.queries.wait_slots import wait_slot
 
@@ -46,7 +51,7 @@ def waits_for_token(view, read_model_for: Callable[[dict], str]):
                         await _wait(
                             read_model_for(request.GET),
                             token,
-                            None if user.is_staff else user.pk,
+                            customer_scope(user),
                             params.validated_data["waitMs"] / 1000,
                         )
         return await sync_to_async(view)(request, *args, **kwargs)
@@ -63,3 +68,40 @@ async def _wait(read_model: str, token, customer_id: int | None, seconds: float)
         if remaining <= 0:
             return
         await waiters.wait(read_model, token.order_id, remaining)
+
+
+# ---- the check: has the read model reached the token? ----------------------------------------
+
+
+def token_reached(read_model: str, token: ConsistencyToken, *, customer_id: int | None) -> bool:
+    """True once the read model's row for the token's order has seq >= the token's.
+
+    `customer_id` limits the check to that customer's orders (None for staff), so a token
+    reveals nothing about orders the caller may not see.
+    """
+    rows = get_projection(read_model).row_model.objects.filter(
+        pk=token.order_id, seq__gte=token.seq
+    )
+    if customer_id is not None:
+        rows = rows.filter(customer_id=customer_id)
+    return rows.exists()
+
+
+def token_reached_then_release(
+    read_model: str, token: ConsistencyToken, *, customer_id: int | None
+) -> bool:
+    """token_reached, then give this thread's database connections back (to the web server's
+    pool), so that a request waiting between checks holds none: otherwise a few waits of one
+    user, seconds each, would take the whole pool and starve everyone else's requests."""
+    try:
+        return token_reached(read_model, token, customer_id=customer_id)
+    finally:
+        release_connections()
+
+
+def release_connections() -> None:
+    """Close this thread's database connections: with a pool, that returns them to it. One
+    inside a transaction (a test's, say) is left alone: closing it would end the transaction."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()

@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from orders.domain.status import OrderStatus
+from orders.visibility import customer_scope
 from readmodels.models import (
     AnalyticsByDay,
     AnalyticsByStatus,
@@ -14,11 +15,6 @@ from readmodels.models import (
     OrderSearchEntry,
     OrderSummary,
 )
-
-
-def customer_scope(user) -> int | None:
-    """The customer whose rows a user sees: their own id, or None (everything) for staff."""
-    return None if user.is_staff else user.pk
 
 
 def order_summaries(user, *, status: str | None, newest_first: bool) -> QuerySet:

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from django.db import DataError, connection
 
-from orders import event_store, services, unit_of_work
+from orders import event_log, services, unit_of_work
 from orders.announcements import OUTBOX_CHANNEL, order_committed
 from orders.domain.commands import DeliverOrder, PlaceOrder, RequestedItem
 from orders.domain.errors import InvalidStateTransition
@@ -87,14 +87,14 @@ def fail_before_events(monkeypatch) -> type[Exception]:
     def append(events):
         raise SavingFailed("event log unavailable")
 
-    monkeypatch.setattr(event_store, "append", append)
+    monkeypatch.setattr(event_log, "append", append)
     return SavingFailed
 
 
 def fail_writing_outbox(monkeypatch) -> type[Exception]:
     """The events are inserted, then PostgreSQL refuses their outbox rows (a read model name
     longer than its column) in the same statement."""
-    monkeypatch.setattr(event_store, "outbox_subscribers_of", lambda event_type: ["x" * 100])
+    monkeypatch.setattr(event_log, "outbox_subscribers_of", lambda event_type: ["x" * 100])
     return DataError
 
 

@@ -158,7 +158,7 @@ def test_failed_projection_attempts_and_crashed_tasks_are_projection_errors(
 
     # When: it fails an event (recorded for retry), and a projector task crashes outright
     project_messages("order_search", ids)
-    monkeypatch.setattr("readmodels.tasks.project_messages", _crash_projection)
+    monkeypatch.setattr("readmodels.pipeline.tasks.project_messages", _crash_projection)
     with pytest.raises(ConnectionError):
         project("order_details", [1])
 

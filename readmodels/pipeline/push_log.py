@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import connections, router
 from django.utils import timezone
 
-from readmodels.push.stream_tables import PushLogEntry, PushStream
+from readmodels.pipeline.push_log_tables import PushLogEntry, PushStream
 
 STAFF_STREAM = "staff"
 
@@ -38,6 +38,23 @@ def streams_of(customer_id: int | None) -> list[str]:
     if customer_id is None:
         return [STAFF_STREAM]
     return [STAFF_STREAM, customer_stream(customer_id)]
+
+
+def pending_message(order_id, seq: int, read_models: list[str]) -> dict:
+    return {"type": "order.pending", "orderId": str(order_id), "seq": seq, "behind": read_models}
+
+
+def projected_message(order_id, seq: int, read_model: str) -> dict:
+    return {
+        "type": "order.projected",
+        "orderId": str(order_id),
+        "seq": seq,
+        "readModel": read_model,
+    }
+
+
+def failed_message(order_id, seq: int, read_model: str) -> dict:
+    return {"type": "order.failed", "orderId": str(order_id), "seq": seq, "readModel": read_model}
 
 
 def _connection():

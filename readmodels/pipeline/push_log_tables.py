@@ -1,4 +1,4 @@
-"""Tables of the push streams (readmodels/push/stream_log.py): where each user's stream has
+"""Tables of the push streams (readmodels/pipeline/push_log.py): where each user's stream has
 reached, and the messages it carried, kept for a while so that a client can resume."""
 
 from django.db import models

@@ -11,7 +11,7 @@ from django.db import connection
 from psycopg.types.json import Jsonb
 
 from .domain.events import DomainEvent
-from .subscriptions import outbox_subscribers_of, project_inline
+from .subscriptions import outbox_subscribers_of, run_inline_projectors
 
 # One statement, one round trip: the events, and for each the outbox rows of its subscribers
 # (`owed`), which need the positions PostgreSQL gives the events. A concurrent writer of the
@@ -54,4 +54,4 @@ def append(events: Sequence[DomainEvent]) -> None:
                 [read_model for _, read_model in owed],
             ],
         )
-    project_inline(events)
+    run_inline_projectors(events)
