@@ -35,6 +35,8 @@ SPECTACULAR_SETTINGS = {
         "ValidationErrorCode": "config.api_shapes.VALIDATION_ERROR_CODES",
         "ReplayOutcomeName": "readmodels.schema.REPLAY_OUTCOMES",
         "BehindReason": "readmodels.schema.BEHIND_REASONS",
+        "Completeness": "readmodels.schema.COMPLETENESS",
+        "ProvisionalReason": "readmodels.schema.PROVISIONAL_REASONS",
         "JourneyState": "readmodels.queries.journey.JOURNEY_STATES",
     },
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,

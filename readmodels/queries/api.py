@@ -19,8 +19,8 @@ from readmodels.queries.freshness import freshness
 from readmodels.queries.order_freshness import behind_by_order
 from readmodels.queries.params import (
     AnalyticsParams,
+    OrderDetailParams,
     OrderListParams,
-    ReadYourWritesParams,
     validated_params,
 )
 from readmodels.queries.provisional import (
@@ -122,12 +122,12 @@ class OrderDetailApi(QueryApi):
     @query_schema(
         "getOrder",
         "One order (order_details)",
-        parameters=[ReadYourWritesParams],
+        parameters=[OrderDetailParams],
         response=OrderDetailResponseSerializer,
         responses={404: NOT_PROJECTED},
     )
     def get(self, request, order_id):
-        params = validated_params(ReadYourWritesParams, request.query_params)
+        params = validated_params(OrderDetailParams, request.query_params)
         position = stream_position(request.user)  # before the row: see answer_consistency
         meta = metadata(request, "order_details", params)
         detail = selectors.order_detail(request.user, order_id)
@@ -138,7 +138,11 @@ class OrderDetailApi(QueryApi):
             position=position,
             reached={order_id: detail.seq} if detail else {},
         )
-        provisional = self._provisional(request, order_id, detail, behind.get(order_id), meta)
+        provisional = (
+            self._provisional(request, order_id, detail, behind.get(order_id), meta)
+            if params["provisional"]
+            else None
+        )
         if provisional is not None:
             return Response({"order": provisional, "metadata": meta})
         if detail is None:
@@ -157,8 +161,6 @@ class OrderDetailApi(QueryApi):
             reason = NOT_CAUGHT_UP
         else:
             return None
-        if request.query_params.get("provisional") == "false":
-            return None  # the caller wants the read model's row only
         view = provisional_view(order_id, customer_id=customer_scope(request.user))
         read_model_seq = detail.seq if detail else 0
         if view is None or view["seq"] <= read_model_seq:
