@@ -79,8 +79,8 @@ class StreamCursor:
                 await self._send({"type": "caught_up", "position": self.position, "replayed": 0})
                 return
             if since == INVALID:
-                replay = Replay(await database_sync_to_async(last_position)(self.stream), [])
-                await self._refetch(Replay(replay.position, [], refetch="invalid_position"))
+                position = await database_sync_to_async(last_position)(self.stream)
+                await self._refetch(Replay(position, [], refetch="invalid_position"))
                 return
             started = time.perf_counter()
             replay = await database_sync_to_async(read_since)(self.stream, since)
