@@ -59,6 +59,8 @@ ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm test
 endif
 	$(MAKE) --no-print-directory lint
+	@# The unit tests need no database at all: prove it with one that cannot be reached.
+	DATABASE_URL=postgres://nobody@127.0.0.1:1/none $(BIN)/pytest -q -p no:cacheprovider tests/unit
 	$(BIN)/pytest
 
 # promtool (Debian package `prometheus`) checks and unit-tests ops/prometheus/alerts.yml.
@@ -95,6 +97,7 @@ endif
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 fmt: install
 	$(BIN)/ruff format .

@@ -148,6 +148,7 @@ class EmbeddedPostgres:
             "listen_addresses = ''\n"  # no TCP: nothing to clash with the machine's servers
             f"unix_socket_directories = '{socket_dir}'\n"
             "wal_level = logical\n"  # the cdc strategy reads a logical replication slot
+            "max_slot_wal_keep_size = '1GB'\n"  # a stalled slot may not fill the disk
         )
         self._hand_over(settings_file)
 

@@ -2,7 +2,7 @@
 
 Counters and histograms come from the multiprocess directory (config/metrics_dir.py), where
 the web server, the relay and the Celery pool processes each keep their own files; the
-gauges of shared state are read from the database now (readmodels.metrics.ReadSideCollector).
+gauges of shared state are read from the database now (readmodels.ops.collector.ReadSideCollector).
 
 Open to anyone by default, like any scrape target: it exposes counts and durations labelled
 by command, outcome, read model and queue, and nothing about any order or customer. With
@@ -22,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from config.cached_answer import CachedAnswer
-from readmodels.metrics import ReadSideCollector
+from readmodels.ops.collector import ReadSideCollector
 
 
 def scrape() -> bytes:

@@ -188,7 +188,7 @@ OUTBOX_RELAY_LINGER_MS = float(os.environ.get("OUTBOX_RELAY_LINGER_MS", "50"))
 # A projector task also applies up to this many relayed rows queued behind it (0: only its
 # own), so that a busy worker's batches grow with its backlog (readmodels/pipeline/projector.py).
 PROJECTOR_QUEUED_WORK_LIMIT = int(os.environ.get("PROJECTOR_QUEUED_WORK_LIMIT", "500"))
-# Done outbox rows and dedupe records are kept this long, then deleted by a periodic job.
+# Done outbox rows are kept this long, then deleted by a periodic job.
 OUTBOX_RETENTION_HOURS = float(os.environ.get("OUTBOX_RETENTION_HOURS", "24"))
 
 CELERY_BEAT_SCHEDULE = {

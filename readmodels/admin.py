@@ -24,7 +24,7 @@ from orders.models import OutboxMessage
 from orders.subscriptions import strategy_of
 from readmodels.models import DeadLetter, ReadModelState
 from readmodels.ops.lag_monitor import ReadModelLag, current_lag
-from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.ops.replay import replay_dead_letters
 from readmodels.projections import PROJECTIONS
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class DeadLetterStatusFilter(admin.SimpleListFilter):
 @admin.register(DeadLetter)
 class DeadLetterAdmin(StaffReadOnly, ExactIdSearch, admin.ModelAdmin):
     """Events a read model gave up on. "Replay selected" applies them again, in sequence
-    order, with everything of their order parked behind them (readmodels.pipeline.replay)."""
+    order, with everything of their order parked behind them (readmodels.ops.replay)."""
 
     list_display = [
         "id",

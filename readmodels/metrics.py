@@ -1,11 +1,11 @@
-"""Read-side Prometheus metrics: the event pipeline (relay → projectors), queries, worker
-heartbeats, and the gauges computed from the database when Prometheus scrapes.
+"""Read-side Prometheus metrics that processes record as they work: the event pipeline
+(relay → projectors), queries and worker heartbeats.
 
 Counters and histograms are multiprocess-safe (see config/metrics_dir.py): the relay and the
 Celery pool processes write them to files, and `/metrics` adds them up. Gauges that describe
 shared state (outbox depth, dead letters, lag, read store up) are not per process at all:
-`ReadSideCollector` reads them from PostgreSQL at scrape time. Labels are read model and
-queue names only, never order data.
+readmodels/ops/collector.py reads them from PostgreSQL at scrape time. Labels are read model
+and queue names only, never order data.
 """
 
 from __future__ import annotations
@@ -17,20 +17,16 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from prometheus_client import Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily
 
 from config.latency_buckets import LATENCY_BUCKETS
 from orders.subscriptions import READ_MODELS
-from readmodels.ops.lag_monitor import current_lag
-from readmodels.projections import PROJECTIONS
 
 logger = logging.getLogger(__name__)
 
 # From an event's commit to its projection: tens of milliseconds when healthy, up to minutes
-# when a projector is down. 5, 30 and 300 s are read models' thresholds; 10 and 60 s alerts'.
+# when a projector is down. 5, 30 and 300 s are the read models' thresholds (the lag warnings).
 LAG_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
 EVENTS_PUBLISHED = Counter(
@@ -134,72 +130,3 @@ def measured_query(view: Callable, read_model_for: Callable[[dict], str]) -> Cal
             QUERY_DURATION.labels(read_model).observe(time.perf_counter() - started)
 
     return measured
-
-
-# ---- scrape time: gauges read from PostgreSQL ---------------------------------------------
-
-
-class ReadSideCollector:
-    """Gauges of shared state, computed from the database at each scrape.
-
-    Each family is computed on its own (in a savepoint when inside a transaction): one that
-    fails is left out, so a scrape never fails, and `orders_read_store_up` says 0 when the
-    read tables cannot be queried.
-    """
-
-    def describe(self):
-        return []  # nothing to compute at registration: the database is read at scrape time
-
-    def collect(self):
-        lags = _safely("outbox, dead letter and lag gauges", current_lag)
-        if lags is not None:
-            yield _by_read_model(
-                "orders_outbox_depth",
-                "Outbox rows waiting for the relay or in flight (pending or sent).",
-                {lag.freshness.read_model: lag.pending_outbox for lag in lags},
-            )
-            yield _by_read_model(
-                "orders_dead_letter_queue_depth",
-                "Open (unresolved) dead letters, by read model.",
-                {lag.freshness.read_model: lag.dead_letters for lag in lags},
-            )
-            yield _by_read_model(
-                "orders_read_model_held_orders",
-                "Orders held behind an open dead letter: their events wait for a replay, and "
-                "are left out of the lag.",
-                {lag.freshness.read_model: lag.held.orders for lag in lags},
-            )
-            yield _by_read_model(
-                "orders_read_model_lag_seconds",
-                "How far behind the read model is: now minus the commit time of the oldest "
-                "event it can still apply (0 when it owes nothing; orders held behind a dead "
-                "letter are left out).",
-                {lag.freshness.read_model: lag.freshness.lag_ms / 1000 for lag in lags},
-            )
-        up = GaugeMetricFamily(
-            "orders_read_store_up", "1 when every read table can be queried, else 0."
-        )
-        up.add_metric([], 1.0 if _safely("read store probe", _probe_read_tables) else 0.0)
-        yield up
-
-
-def _probe_read_tables() -> bool:
-    for projection in PROJECTIONS.values():
-        projection.row_model.objects.exists()
-    return True
-
-
-def _safely(what: str, compute: Callable):
-    try:
-        with transaction.atomic():
-            return compute()
-    except Exception:
-        logger.warning("metrics: could not compute the %s", what, exc_info=True)
-        return None
-
-
-def _by_read_model(name: str, documentation: str, values: dict[str, float]) -> GaugeMetricFamily:
-    family = GaugeMetricFamily(name, documentation, labels=["read_model"])
-    for read_model in READ_MODELS:
-        family.add_metric([read_model], float(values.get(read_model, 0)))
-    return family

@@ -1,7 +1,9 @@
 """Read-side tables. Projectors write them; queries read only them.
 
 Every read model has one row per order whose `seq` is the last event of that order it has
-applied: that number is what makes duplicate and out-of-order deliveries harmless.
+applied: its tracking position, written with the row in one transaction and checked, under the
+order's lock, before anything is applied. That number alone is what makes duplicate and
+out-of-order deliveries harmless; no other record of applied events is kept.
 """
 
 from django.contrib.postgres.indexes import GinIndex
@@ -122,22 +124,6 @@ class AnalyticsByDay(models.Model):
         return f"{self.day}: {self.orders_placed}"
 
 
-class ProcessedEvent(models.Model):
-    """Dedupe record: (read model, event) applied. Written in the read-row change's transaction."""
-
-    read_model = models.CharField(max_length=64)
-    event_id = models.UUIDField()
-    processed_at = models.DateTimeField(db_default=Now())
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["read_model", "event_id"], name="processed_once"),
-        ]
-
-    def __str__(self):
-        return f"{self.read_model} applied {self.event_id}"
-
-
 class DeadLetter(models.Model):
     """An event a read model could not apply after every attempt. Later events of the same
     order for that read model are parked behind it until it is replayed."""
@@ -154,6 +140,8 @@ class DeadLetter(models.Model):
     last_failed_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=200, blank=True)
+    # When the entry was opened (the NewDeadLetter alert counts the recent ones).
+    created_at = models.DateTimeField(db_default=Now())
 
     class Meta:
         indexes = [
@@ -222,5 +210,38 @@ class CdcState(models.Model):
         return self.slot_name
 
 
-# The push log (readmodels/pipeline/push_log.py) keeps its tables beside it.
-from readmodels.pipeline.push_log_tables import PushLogEntry, PushStream  # noqa: E402, F401
+# ---- the push log (readmodels/pipeline/push_log.py, docs/push-resumption.md) ----
+
+
+class PushStream(models.Model):
+    """One stream: "staff" (every order) or "customer:<id>" (that customer's orders). Its row
+    is also the lock that keeps its positions contiguous and in commit order."""
+
+    stream = models.CharField(primary_key=True, max_length=40)
+    last_position = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "push_streams"
+
+    def __str__(self):
+        return f"{self.stream} at {self.last_position}"
+
+
+class PushLogEntry(models.Model):
+    """A push message at its position in one stream, as the client receives it."""
+
+    id = models.BigAutoField(primary_key=True)
+    stream = models.CharField(max_length=40)
+    position = models.BigIntegerField()
+    message = models.JSONField()
+    recorded_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        db_table = "push_log"
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "position"], name="push_log_position"),
+        ]
+        indexes = [models.Index(fields=["recorded_at"], name="push_log_recorded_idx")]
+
+    def __str__(self):
+        return f"{self.stream} #{self.position}"

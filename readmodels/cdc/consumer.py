@@ -2,8 +2,10 @@
 
 Reading uses PostgreSQL's SQL interface to logical decoding: `peek` returns changes without
 consuming them, and the slot is advanced past a transaction only after every CDC read model
-has committed its projection. A consumer killed at any point therefore re-reads what it had
-not acknowledged, and the projector's seq guard absorbs the duplicates.
+has committed its projection of it, or dead-lettered what it could not apply after the retry
+policy (cdc/poison.py): one poison change never stalls the stream. A consumer killed at any
+point therefore re-reads what it had not acknowledged, and the projector's seq guard absorbs
+the duplicates.
 
 While the order tables are quiet, the slot would otherwise pin all WAL written since the
 last change (other tables keep writing). A heartbeat — a logical decoding message emitted
@@ -12,9 +14,11 @@ into the stream — gives the consumer a position to advance to, so retained WAL
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections import defaultdict
+from uuid import UUID
 
 from django.db import connection
 from django.utils import timezone
@@ -22,10 +26,10 @@ from django.utils import timezone
 from orders.subscriptions import CDC, read_models_using
 from readmodels.cdc.derive import derive_events
 from readmodels.cdc.pgoutput import Begin, Commit, LogicalMessage, RowChange, decode
+from readmodels.cdc.poison import apply_or_dead_letter
 from readmodels.cdc.state import PUBLICATION, slot_name
 from readmodels.models import CdcState
 from readmodels.pipeline.demo_controls import apply_delay, controls_for
-from readmodels.pipeline.projector import apply_events
 from readmodels.pipeline.retry_policy import retry_delay
 from readmodels.projections import get_projection
 
@@ -139,15 +143,22 @@ class CdcConsumer:
                 time.sleep(delay)
 
     def _project(self, changes: list[RowChange]) -> None:
-        by_order: dict = defaultdict(list)
-        for event in derive_events(changes):
-            by_order[event.order_id].append(event)
-        if not by_order:
-            return
-        for name in self.read_models:
+        """Apply one committed transaction's changes, each order to each read model on its
+        own: a change that cannot be applied is retried, then dead-lettered (cdc/poison.py),
+        so that it never holds back the other orders or the acknowledgement."""
+        derivations = {}
+        for order_id, order_changes in _changes_by_order(changes).items():
+            derive = functools.partial(derive_events, order_changes)
+            try:
+                if not derive():
+                    continue  # nothing a read model needs (an ignored status change)
+            except Exception:  # noqa: BLE001 - retried and dead-lettered like any poison
+                logger.exception("CDC: cannot derive events", extra={"order_id": order_id})
+            derivations[UUID(order_id)] = derive
+        for name in self.read_models if derivations else []:
             apply_delay(controls_for(name))
-            for order_id, events in by_order.items():
-                apply_events(get_projection(name), order_id, events)
+            for order_id, derive in derivations.items():
+                apply_or_dead_letter(get_projection(name), order_id, derive)
 
     def _acknowledge(self, lsn: str) -> None:
         with connection.cursor() as cursor:
@@ -168,3 +179,15 @@ class CdcConsumer:
         if self.last_heartbeat:
             values["heartbeat_at"] = timezone.now()
         CdcState.objects.update_or_create(slot_name=slot_name(), defaults=values)
+
+
+def _changes_by_order(changes: list[RowChange]) -> dict[str, list[RowChange]]:
+    """A transaction's row changes grouped by the order they belong to (its id as text)."""
+    by_order: dict[str, list[RowChange]] = defaultdict(list)
+    for change in changes:
+        row = change.new if change.new is not None else change.old
+        if change.table == WATCHED_TABLES[0]:
+            by_order[row["id"]].append(change)
+        elif row.get("order_id"):
+            by_order[row["order_id"]].append(change)
+    return by_order

@@ -10,9 +10,8 @@ from rest_framework.views import APIView
 
 from readmodels.models import DeadLetter, ReadModelState
 from readmodels.ops.lag_monitor import current_lag, recent_samples
-from readmodels.pipeline.replay import replay_dead_letters
-from readmodels.projections import PROJECTIONS
-from readmodels.schema import (
+from readmodels.ops.replay import replay_dead_letters
+from readmodels.ops.schema import (
     DeadLetterListSerializer,
     DemoSettingsSerializer,
     LagReportSerializer,
@@ -20,6 +19,7 @@ from readmodels.schema import (
     demo_settings_patch,
     ops_schema,
 )
+from readmodels.projections import PROJECTIONS
 
 MAX_DEMO_DELAY_MS = 10_000
 

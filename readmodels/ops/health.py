@@ -1,4 +1,4 @@
-"""GET /api/ops/health (staff): the five alert rules, evaluated against the live state."""
+"""GET /api/ops/health (staff): the alert rules, evaluated against the live state."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from readmodels.ops.alert_rules import FIRING, OK, RuleState, evaluate
 from readmodels.ops.api import StaffApi
-from readmodels.schema import OpsHealthSerializer, ops_schema
+from readmodels.ops.schema import OpsHealthSerializer, ops_schema
 
 
 def rule_json(state: RuleState) -> dict:
@@ -16,16 +16,17 @@ def rule_json(state: RuleState) -> dict:
         "status": FIRING if state.firing else OK,
         "severity": state.rule.severity,
         "value": state.value,
-        "threshold": state.rule.threshold,
+        "threshold": state.threshold,
         "readModel": state.worst_read_model if state.firing else None,
         "byReadModel": state.by_read_model,
+        "thresholdByReadModel": state.thresholds,
         "description": state.rule.description,
         "runbookUrl": state.rule.runbook_url,
     }
 
 
 class OpsHealthApi(StaffApi):
-    @ops_schema("getOpsHealth", "The five alert rules, evaluated now", OpsHealthSerializer)
+    @ops_schema("getOpsHealth", "The alert rules, evaluated now", OpsHealthSerializer)
     def get(self, request):
         rules = [rule_json(state) for state in evaluate()]
         return Response(

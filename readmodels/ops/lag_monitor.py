@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
+from orders.subscriptions import strategy_of
 from readmodels.models import DeadLetter, LagSample, ReadModelState
 from readmodels.projections import PROJECTIONS
 from readmodels.queries.freshness import Freshness, freshness
@@ -26,7 +27,7 @@ class ReadModelLag:
     freshness: Freshness
     pending_outbox: int
     dead_letters: int
-    strategy: str = "outbox"
+    strategy: str  # how the read model is fed: outbox, inline or cdc (READ_MODEL_STRATEGIES)
     held: HeldWork = HeldWork()
 
 
@@ -47,6 +48,7 @@ def current_lag() -> list[ReadModelLag]:
             freshness(name),
             pending.get(name, 0),
             dead.get(name, 0),
+            strategy_of(name),
             held=held.get(name, HeldWork()),
         )
         for name in PROJECTIONS

@@ -17,14 +17,12 @@ from orders.announcements import wake_relay
 from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
-from readmodels.pipeline import push_log
+from readmodels.pipeline import outbox, push_log
 from readmodels.pipeline.order_owner import customer_of
 from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
 from readmodels.signals import order_dead_lettered
 
 logger = logging.getLogger(__name__)
-
-UNFINISHED = [OutboxState.PENDING, OutboxState.SENT]
 
 
 def park_orders_behind_dead_letters(read_model: str, order_ids: list[UUID]) -> set[UUID]:
@@ -37,10 +35,7 @@ def park_orders_behind_dead_letters(read_model: str, order_ids: list[UUID]) -> s
             read_model=read_model, order_id__in=order_ids, resolved_at__isnull=True
         ).values_list("order_id", flat=True)
     )
-    if blocked:
-        OutboxMessage.objects.filter(
-            read_model=read_model, event__order_id__in=blocked, state__in=UNFINISHED
-        ).update(state=OutboxState.PARKED)
+    outbox.park(read_model, blocked)
     return blocked
 
 
@@ -63,9 +58,7 @@ def wait_behind_retries(read_model: str, ranges: dict[UUID, tuple[int, int]]) ->
     for order_id, seq, retry_at in waiting:
         applied, up_to = ranges[order_id]
         if applied < seq <= up_to:
-            _unfinished_after(read_model, order_id, seq).update(
-                state=OutboxState.PENDING, available_at=retry_at
-            )
+            outbox.reschedule_after(read_model, order_id, seq, retry_at)
             limits[order_id] = seq - 1
     return limits
 
@@ -83,7 +76,6 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
     message.attempts += 1
     message.first_failed_at = message.first_failed_at or now
     message.last_error = f"{type(error).__name__}: {error}"
-    later = _unfinished_after(read_model, event.order_id, event.seq)
     context = {
         "event_id": str(event.event_id),
         "order_id": str(event.order_id),
@@ -93,7 +85,7 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
         "attempts": message.attempts,
     }
     if gives_up_after(message.attempts):
-        message.state = OutboxState.DEAD
+        outbox.bury(message)
         DeadLetter.objects.create(
             read_model=read_model,
             event=message.event,
@@ -106,7 +98,6 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
             first_failed_at=message.first_failed_at,
             last_failed_at=now,
         )
-        later.update(state=OutboxState.PARKED)
         logger.warning("dead letter: %s gave up on event", read_model, extra=context)
         # The owner's spinner becomes a message at once, not when someone replays it.
         owner = customer_of(event.order_id)
@@ -125,9 +116,7 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
         )
     else:
         delay = retry_delay(message.attempts)
-        message.state = OutboxState.PENDING
-        message.available_at = now + timedelta(seconds=delay)
-        later.update(state=OutboxState.PENDING, available_at=message.available_at)
+        outbox.retry_later(message, now + timedelta(seconds=delay))
         transaction.on_commit(wake_relay)  # so the relay sleeps only until this retry is due
         logger.info(
             "projection failed, retry in %.0f ms: %s",
@@ -135,15 +124,3 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
             message.last_error,
             extra=context,
         )
-    message.save(
-        update_fields=["attempts", "first_failed_at", "last_error", "state", "available_at"]
-    )
-
-
-def _unfinished_after(read_model: str, order_id: UUID, seq: int):
-    return OutboxMessage.objects.filter(
-        read_model=read_model,
-        event__order_id=order_id,
-        event__seq__gt=seq,
-        state__in=UNFINISHED,
-    )

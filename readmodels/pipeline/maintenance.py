@@ -6,17 +6,15 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
-from readmodels.models import ProcessedEvent
 from readmodels.pipeline.push_log import delete_old_entries
 
 
 def delete_old_pipeline_rows() -> dict[str, int]:
-    """Delete done outbox rows and dedupe records older than the retention period.
+    """Delete done outbox rows older than the retention period.
 
-    Safe because neither is needed once a read row's `seq` covers the event: the seq guard
-    alone already turns a very late duplicate into a no-op.
+    Safe because none is needed once a read row's `seq` covers its event: the seq guard
+    alone turns a very late duplicate into a no-op.
     """
     cutoff = timezone.now() - timedelta(hours=settings.OUTBOX_RETENTION_HOURS)
     outbox, _ = OutboxMessage.objects.filter(state=OutboxState.DONE, done_at__lt=cutoff).delete()
-    dedupe, _ = ProcessedEvent.objects.filter(processed_at__lt=cutoff).delete()
-    return {"outbox": outbox, "processed_events": dedupe, "push_log": delete_old_entries()}
+    return {"outbox": outbox, "push_log": delete_old_entries()}

@@ -5,11 +5,13 @@ exactly-once, in-order application:
 
 * One transaction per delivery (the orders of one Celery task's batch), serialised per
   (read model, order) by advisory locks on those pairs.
-* The read row's `seq` says what has been applied. A delivery of an older or equal event is
-  a no-op; a delivery of a later one first applies every missing event, read from the event
-  log (gap healing), so no event is ever skipped.
-* The row changes, the dedupe records and "outbox row done" commit together: the outbox row
-  is done only once the projection really committed.
+* The read row's `seq` is the tracking position: what has been applied. It is read under the
+  order's lock before applying and written with the row, in the same transaction, so it is
+  what stops a duplicate: a delivery of an older or equal event is a no-op; a delivery of a
+  later one first applies every missing event, read from the event log (gap healing), so no
+  event is ever skipped. No other record of applied events is kept.
+* The row changes and "outbox row done" commit together: the outbox row is done only once
+  the projection really committed.
 * A failing event stops its order there (the events before it are kept). The failure is
   recorded by `failures.record_failure` in the same transaction: retry later, or dead letter.
   Later events of that order wait behind it; other orders carry on.
@@ -30,17 +32,19 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from orders.domain.events import DomainEvent
 from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_applied
-from readmodels.models import ProcessedEvent
 from readmodels.pipeline import failures, push_log
 from readmodels.pipeline.counters import add_to_counters
 from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
+from readmodels.pipeline.fold import FoldFailed, Gap, applied_seq, fold_event
+from readmodels.pipeline.locks import lock_free_orders, lock_orders
+from readmodels.pipeline.outbox import mark_done_through
 from readmodels.pipeline.row_store import load_row, load_rows, save_rows
 from readmodels.projections import Projection, get_projection
 from readmodels.projections.base import Row
@@ -118,7 +122,7 @@ def _latest_seq_per_order(pairs) -> dict[UUID, int]:
     return latest
 
 
-def catch_up(
+def catch_up_order(
     projection: Projection,
     order_id: UUID,
     *,
@@ -146,46 +150,62 @@ def catch_up_orders(
     if_free: dict[UUID, int] | None = None,
 ) -> dict[UUID, CatchUp]:
     """Bring each order's row up to its target seq ({order_id: seq}), in one transaction;
-    also the orders of `if_free` that no other transaction is working on right now."""
+    also the orders of `if_free` that no other transaction is working on right now.
+
+    If the database refuses the batch, each order of the batch as it was merged (the targets
+    and the queued orders adopted) is tried again in a transaction of its own, so that only
+    the order at fault pays; adopted orders stay "if free" on that second try.
+    """
     controls = controls or Controls()
+    merged: dict[UUID, int] = {}
     try:
-        return _catch_up_orders(projection, targets, controls, replaying, if_free or {})
+        return _catch_up_in_one_transaction(
+            projection, targets, controls, replaying, if_free or {}, merged
+        )
     except ROW_REFUSED as error:
-        if len(targets) > 1:
+        batch = merged or targets
+        if len(batch) > 1:
             logger.warning(
                 "%s: the database refused a batch of %d orders (%s); one order at a time",
                 projection.name,
-                len(targets),
+                len(batch),
                 error,
                 extra={"read_model": projection.name},
             )
-            return {
-                order_id: catch_up(
-                    projection, order_id, up_to_seq=seq, controls=controls, replaying=replaying
+            outcomes: dict[UUID, CatchUp] = {}
+            for order_id, seq in sorted(batch.items()):
+                alone = {order_id: seq}
+                own, adopted = (alone, {}) if order_id in targets else ({}, alone)
+                outcomes.update(
+                    catch_up_orders(
+                        projection, own, controls=controls, replaying=replaying, if_free=adopted
+                    )
                 )
-                for order_id, seq in sorted(targets.items())
-            }
-        ((order_id, _),) = targets.items()
+            return outcomes
+        ((order_id, _),) = batch.items()
         return {order_id: _refused(projection, order_id, error, replaying)}
 
 
-def _catch_up_orders(
+def _catch_up_in_one_transaction(
     projection: Projection,
     targets: dict[UUID, int],
     controls: Controls,
     replaying: bool,
     if_free: dict[UUID, int],
+    merged: dict[UUID, int],
 ) -> dict[UUID, CatchUp]:
+    """`merged` receives the orders this batch took on (targets and adopted queued work)."""
     name = projection.name
     outcomes: dict[UUID, CatchUp] = {}
     with transaction.atomic():
-        _lock(name, list(targets))
+        lock_orders(name, list(targets))
         # Queued work: the orders nobody else holds, and later events of the orders held here.
-        free = _lock_free_ones(name, [o for o in if_free if o not in targets])
+        free = lock_free_orders(name, [o for o in if_free if o not in targets])
         targets = {
             **{order_id: if_free[order_id] for order_id in free},
             **{order_id: max(seq, if_free.get(order_id, 0)) for order_id, seq in targets.items()},
         }
+        merged.update(targets)
         if not replaying:
             for order_id in failures.park_orders_behind_dead_letters(name, list(targets)):
                 outcomes[order_id] = CatchUp(applied_through=-1, parked=True)
@@ -196,7 +216,7 @@ def _catch_up_orders(
                 )
         open_targets = {o: seq for o, seq in targets.items() if o not in outcomes}
         rows = load_rows(projection, list(open_targets))
-        ranges = {o: (_seq(rows.get(o)), seq) for o, seq in open_targets.items()}
+        ranges = {o: (applied_seq(rows.get(o)), seq) for o, seq in open_targets.items()}
         if not replaying:
             limits = failures.wait_behind_retries(name, ranges)
             ranges = {o: (applied, limits[o]) for o, (applied, _) in ranges.items()}
@@ -210,10 +230,10 @@ def _catch_up_orders(
                 changes.append(Change(before, after, applied))
             if failure:
                 failed.append(failure)
-            outcomes[order_id] = CatchUp(applied_through=_seq(after), failure=failure)
+            outcomes[order_id] = CatchUp(applied_through=applied_seq(after), failure=failure)
 
         _save(projection, changes)
-        _mark_done(name, {o: c.applied_through for o, c in outcomes.items() if not c.parked})
+        mark_done_through(name, {o: c.applied_through for o, c in outcomes.items() if not c.parked})
         if not replaying:
             for failure in failed:
                 failures.record_failure(name, failure.event, failure.error, failure.traceback)
@@ -225,13 +245,15 @@ def _fold(projection: Projection, controls: Controls, row: Row | None, events: l
     Returns (row, events applied, failure or None). Does no I/O but the demo fault check."""
     applied: list[DomainEvent] = []
     for event in events or ():
-        if event.seq != _seq(row) + 1:
-            break  # never skip over a missing event; the next delivery will retry
         try:
             if isinstance(event, UnreadableEvent):
                 raise event.error
             check_fault(projection.name, controls, event.event_id)
-            row = projection.apply(row, event)
+            row = fold_event(projection, row, event)
+        except Gap:
+            break  # never skip over a missing event; the next delivery will retry
+        except FoldFailed as failed:
+            return row, applied, Failure(event, failed.error, traceback.format_exc())
         except Exception as error:
             return row, applied, Failure(event, error, traceback.format_exc())
         applied.append(event)
@@ -243,37 +265,39 @@ def _refused(projection: Projection, order_id: UUID, error: BaseException, repla
     (retried, then dead-lettered with the database's error), so the order does not loop."""
     trace = traceback.format_exc()
     with transaction.atomic():
-        _lock(projection.name, [order_id])
-        applied_seq = _seq(load_row(projection, order_id))
-        next_events = events_between({order_id: (applied_seq, applied_seq + 1)}).get(order_id)
+        lock_orders(projection.name, [order_id])
+        applied = applied_seq(load_row(projection, order_id))
+        next_events = events_between({order_id: (applied, applied + 1)}).get(order_id)
         if not next_events:
             raise error  # nothing left to blame: not a refused event after all
         culprit = next_events[0]
         failure = Failure(culprit, error, trace)
         if not replaying:
             failures.record_failure(projection.name, culprit, error, trace)
-    return CatchUp(applied_through=applied_seq, failure=failure)
+    return CatchUp(applied_through=applied, failure=failure)
 
 
 def apply_events(projection: Projection, order_id: UUID, events: list[DomainEvent]) -> int:
     """Apply events that arrive with their data (derived by CDC, or inline in a command).
 
-    Same guarantees as `catch_up`: one transaction, serialised per order, duplicates and
+    Same guarantees as `catch_up_order`: one transaction, serialised per order, duplicates and
     older events are no-ops, and a gap is healed from the event log before going on.
     A failure raises, rolling the transaction back: the caller decides what retrying means.
     Returns the row's seq afterwards.
     """
     with transaction.atomic():
-        _lock(projection.name, [order_id])
+        lock_orders(projection.name, [order_id])
         before = load_row(projection, order_id)
-        fresh = [event for event in events if event.seq > _seq(before)]
-        if fresh and fresh[0].seq > _seq(before) + 1:
+        fresh = [event for event in events if event.seq > applied_seq(before)]
+        if fresh and fresh[0].seq > applied_seq(before) + 1:
             logger.warning(
                 "gap before seq %s; healing from the event log",
                 fresh[0].seq,
                 extra={"order_id": str(order_id), "read_model": projection.name},
             )
-            healed = catch_up(projection, order_id, up_to_seq=fresh[0].seq - 1, replaying=True)
+            healed = catch_up_order(
+                projection, order_id, up_to_seq=fresh[0].seq - 1, replaying=True
+            )
             if healed.failure:
                 raise healed.failure.error
             if healed.applied_through != fresh[0].seq - 1:
@@ -284,14 +308,13 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
             before = load_row(projection, order_id)
         after = before
         for event in fresh:
-            after = projection.apply(after, event)
+            try:
+                after = fold_event(projection, after, event)
+            except FoldFailed as failed:
+                raise failed.error from None  # the projection's own error, for the caller
         if fresh:
             _save(projection, [Change(before, after, fresh)])
-        return _seq(after)
-
-
-def _seq(row: Row | None) -> int:
-    return row["seq"] if row else 0
+        return applied_seq(after)
 
 
 def _save(projection: Projection, changes: list[Change]) -> None:
@@ -299,10 +322,6 @@ def _save(projection: Projection, changes: list[Change]) -> None:
         return
     name = projection.name
     applied = [event for change in changes for event in change.applied]
-    ProcessedEvent.objects.bulk_create(
-        [ProcessedEvent(read_model=name, event_id=event.event_id) for event in applied],
-        ignore_conflicts=True,
-    )
     save_rows(projection, [change.after for change in changes])
     add_to_counters(projection.counter_deltas([(c.before, c.after) for c in changes]))
     transaction.on_commit(lambda: record_applied(name, applied), robust=True)
@@ -344,52 +363,3 @@ def _log_applied(read_model: str, applied: list[DomainEvent]) -> None:
     logger.info(
         "%s applied %s", read_model, ", ".join(e.event_type for e in applied), extra=context
     )
-
-
-def _lock(read_model: str, order_ids: list[UUID]) -> None:
-    """Serialise work on each (read model, order); share the read model with other orders.
-
-    The shared lock on the read model lets a rebuild take it exclusively for its final swap.
-    The orders' locks are taken in the order of their keys, so two batches that share orders
-    wait for each other instead of deadlocking.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0)),"
-            " (SELECT count(pg_advisory_xact_lock(hashtext(%s), key)) FROM"
-            "   (SELECT DISTINCT hashtext(o) AS key FROM unnest(%s::text[]) AS o ORDER BY key) k)",
-            [f"readmodel:{read_model}", read_model, [str(order_id) for order_id in order_ids]],
-        )
-
-
-def _lock_free_ones(read_model: str, order_ids: list[UUID]) -> set[UUID]:
-    """Lock those of these orders that nobody holds, without waiting; returns them.
-
-    Never waiting is what keeps this deadlock-free after `_lock`.
-    """
-    if not order_ids:
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT o FROM unnest(%s::uuid[]) AS o"
-            " WHERE pg_try_advisory_xact_lock(hashtext(%s), hashtext(o::text))",
-            [order_ids, read_model],
-        )
-        return {order_id for (order_id,) in cursor.fetchall()}
-
-
-def _mark_done(read_model: str, through: dict[UUID, int]) -> None:
-    """Mark done every unfinished outbox row of these orders up to their applied seq."""
-    if not through:
-        return
-    order_ids = list(through)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE orders_outboxmessage AS o SET state = 'done', done_at = now()
-            FROM orders_event AS e, unnest(%s::uuid[], %s::int[]) AS t(order_id, through)
-            WHERE o.event_id = e.position AND e.order_id = t.order_id AND e.seq <= t.through
-              AND o.read_model = %s AND o.state <> 'done'
-            """,
-            [order_ids, [through[o] for o in order_ids], read_model],
-        )

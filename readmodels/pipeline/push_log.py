@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import connections, router
 from django.utils import timezone
 
-from readmodels.pipeline.push_log_tables import PushLogEntry, PushStream
+from readmodels.models import PushLogEntry, PushStream
 
 STAFF_STREAM = "staff"
 

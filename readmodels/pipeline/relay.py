@@ -23,48 +23,10 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from readmodels.metrics import record_published
+from readmodels.pipeline.outbox import claim_due_rows, mark_sent, seconds_until_next_due
 from readmodels.pipeline.tasks import project
 
 logger = logging.getLogger(__name__)
-
-# Two claims rather than one query ordered by state: each of these is answered from the
-# primary key or its partial index (outbox_pending_idx, outbox_sent_idx), where one query
-# putting pending rows first would read and sort every due row (EXPLAIN on 100k rows).
-# A read model's demo delay (staff's demo controls) holds its rows back here, in the outbox,
-# rather than in a worker: a delayed row is not sent before it is due, so it occupies no worker
-# process and delays no other read model (nor the periodic jobs queued behind it).
-DEMO_DELAY = """
-    coalesce(
-        (SELECT make_interval(secs => delayed.demo_delay_ms / 1000.0)
-         FROM readmodels_readmodelstate AS delayed
-         WHERE delayed.name = o.read_model AND delayed.demo_delay_ms > 0),
-        interval '0'
-    )
-"""
-
-CLAIM_PENDING_SQL = f"""
-    SELECT o.id, o.read_model FROM orders_outboxmessage AS o
-    WHERE o.state = 'pending' AND o.available_at + {DEMO_DELAY} <= now()
-    ORDER BY o.id
-    LIMIT %s
-    FOR UPDATE OF o SKIP LOCKED
-"""
-
-CLAIM_REDELIVERIES_SQL = """
-    SELECT id, read_model FROM orders_outboxmessage
-    WHERE state = 'sent' AND sent_at < now() - make_interval(secs => %s)
-    ORDER BY id
-    LIMIT %s
-    FOR UPDATE SKIP LOCKED
-"""
-
-# Seconds until the earliest pending row is due: negative when one is overdue, NULL (None)
-# when nothing is pending. (Clamping in SQL with GREATEST(0, …) would turn NULL into 0, an
-# answer of "due now" that kept an idle relay polling without pause.)
-NEXT_DUE_SQL = f"""
-    SELECT EXTRACT(EPOCH FROM min(o.available_at + {DEMO_DELAY}) - now())
-    FROM orders_outboxmessage AS o WHERE o.state = 'pending'
-"""
 
 # The shortest wait between two passes. A row can be due and still not claimable (another
 # relay holds it): without a floor, the loop would ask again at once, as fast as it can.
@@ -75,21 +37,6 @@ MIN_WAIT_SECONDS = 0.05
 class RelayBatch:
     sent: int
     by_read_model: dict[str, int]
-
-
-def claim_due_rows(cursor, *, batch_size: int, redelivery_timeout: float) -> list[tuple]:
-    """Lock up to `batch_size` due rows, pending ones first; returns (id, read_model) pairs.
-    Must run in the transaction that marks them sent: the locks are the claim."""
-    claimed = _fetch(cursor, CLAIM_PENDING_SQL, [batch_size])
-    if len(claimed) < batch_size:
-        left = batch_size - len(claimed)
-        claimed += _fetch(cursor, CLAIM_REDELIVERIES_SQL, [redelivery_timeout, left])
-    return claimed
-
-
-def _fetch(cursor, sql: str, params: list) -> list[tuple]:
-    cursor.execute(sql, params)
-    return cursor.fetchall()
 
 
 def relay_once(*, batch_size: int | None = None, redelivery_timeout: float | None = None):
@@ -104,13 +51,7 @@ def relay_once(*, batch_size: int | None = None, redelivery_timeout: float | Non
             claimed = claim_due_rows(cursor, batch_size=batch_size, redelivery_timeout=timeout)
             if not claimed:
                 return RelayBatch(0, {})
-            cursor.execute(
-                "UPDATE orders_outboxmessage AS o SET state = 'sent', sent_at = now()"
-                " FROM orders_event AS e WHERE o.id = ANY(%s) AND e.position = o.event_id"
-                " RETURNING e.event_id, e.order_id, e.seq",
-                [[row_id for row_id, _ in claimed]],
-            )
-            events = set(cursor.fetchall())
+            events = mark_sent(cursor, [row_id for row_id, _ in claimed])
         ids_by_model: dict[str, list[int]] = defaultdict(list)
         for row_id, read_model in claimed:
             ids_by_model[read_model].append(row_id)
@@ -133,15 +74,6 @@ def _log_batch(batch: RelayBatch, events: set[tuple]) -> None:
         ((event_id, order_id, seq),) = events
         context.update(event_id=str(event_id), order_id=str(order_id), seq=seq)
     logger.info("relayed %d outbox rows (%d events)", batch.sent, len(events), extra=context)
-
-
-def seconds_until_next_due() -> float | None:
-    """How long until the next pending row is due (0 if one is overdue); None if none is
-    pending. Rows already sent become due again only through the polling interval."""
-    with connection.cursor() as cursor:
-        cursor.execute(NEXT_DUE_SQL)
-        (seconds,) = cursor.fetchone()
-    return None if seconds is None else max(0.0, float(seconds))
 
 
 def wait_before_next_pass(due_in: float | None, poll_interval: float) -> float:

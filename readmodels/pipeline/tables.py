@@ -26,7 +26,6 @@ PIPELINE_TABLES = (
     "order_analytics_by_status",
     "order_analytics_by_day",
     # the read side's bookkeeping and monitoring
-    "readmodels_processedevent",
     "readmodels_readmodelstate",
     "readmodels_lagsample",
     "readmodels_cdcstate",

@@ -26,9 +26,9 @@ from django.db import router, transaction
 from django.dispatch import receiver
 
 from orders.announcements import order_committed
+from readmodels.models import PushStream
 from readmodels.pipeline import push_log
 from readmodels.pipeline.push_log import failed_message, pending_message, projected_message
-from readmodels.pipeline.push_log_tables import PushStream
 from readmodels.signals import order_dead_lettered, order_projected
 
 logger = logging.getLogger(__name__)

@@ -31,14 +31,14 @@ from readmodels.queries.provisional import (
     provisional_view,
 )
 from readmodels.queries.read_your_writes import token_reached
-from readmodels.queries.throttling import QueryRateThrottle
-from readmodels.schema import (
+from readmodels.queries.schema import (
     NOT_PROJECTED,
     AnalyticsSerializer,
     OrderDetailResponseSerializer,
     OrderPageSerializer,
     query_schema,
 )
+from readmodels.queries.throttling import QueryRateThrottle
 
 
 def metadata(request, read_model: str, params: dict) -> dict:

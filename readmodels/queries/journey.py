@@ -5,21 +5,22 @@ over (`sent_at` of its outbox row), when the projection committed (`done_at`), h
 attempts failed on the way, and whether it was dead-lettered (and replayed). The push
 (`order.projected`) is sent as the projection commits, so it is not recorded apart.
 
-Done outbox rows are deleted after OUTBOX_RETENTION_HOURS: an older event shows as applied,
-with the times no longer known. Read models on the inline strategy apply an event in its own
-command's transaction (applied when committed); CDC ones record no outbox rows.
+Done outbox rows are deleted after OUTBOX_RETENTION_HOURS: an older event shows as applied
+(its read row's seq covers it), with the times no longer known. Read models on the inline
+strategy apply an event in its own command's transaction (applied when committed); CDC ones
+record no outbox rows: applied when the read row's seq covers the event, time unknown.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from orders.models import Event, OutboxMessage, OutboxState
 from orders.subscriptions import INLINE, READ_MODELS, strategy_of
-from readmodels.models import DeadLetter, ProcessedEvent
+from readmodels.models import DeadLetter
+from readmodels.projections import PROJECTIONS
 
 # What a read model has done with an event, as the journey reports it.
 APPLIED, ON_ITS_WAY, RETRYING, DEAD_LETTERED, PARKED, UNKNOWN = (
@@ -59,7 +60,7 @@ class Leg:
 
 
 def journey(order_id: UUID) -> list[dict]:
-    """Every event of the order, oldest first, with its legs into each read model. Four
+    """Every event of the order, oldest first, with its legs into each read model. Seven
     queries whatever the number of events."""
     events = list(
         Event.objects.filter(order_id=order_id)
@@ -79,11 +80,7 @@ def journey(order_id: UUID) -> list[dict]:
         .order_by("last_failed_at")  # the latest dead letter of an event wins
         .values("event_id", "read_model", "resolved_at")
     }
-    applied = defaultdict(dict)
-    for event_id, read_model, at in ProcessedEvent.objects.filter(
-        event_id__in=[event_id for _, event_id, *_ in events]
-    ).values_list("event_id", "read_model", "processed_at"):
-        applied[event_id][read_model] = at
+    applied_through = _applied_through(order_id)
     return [
         {
             "seq": seq,
@@ -95,7 +92,7 @@ def journey(order_id: UUID) -> list[dict]:
                     committed_at=recorded_at,
                     outbox=outbox.get((position, read_model)),
                     dead=dead.get((position, read_model)),
-                    processed_at=applied[event_id].get(read_model),
+                    covered=seq <= applied_through.get(read_model, 0),
                 ).to_json()
                 for read_model in READ_MODELS
             ],
@@ -104,15 +101,23 @@ def journey(order_id: UUID) -> list[dict]:
     ]
 
 
-def _leg(read_model, *, committed_at, outbox, dead, processed_at) -> Leg:
+def _applied_through(order_id: UUID) -> dict[str, int]:
+    """Per read model, the order's row's seq: the last event of the order it has applied."""
+    return {
+        name: seq
+        for name, projection in PROJECTIONS.items()
+        for seq in projection.row_model.objects.filter(pk=order_id).values_list("seq", flat=True)
+    }
+
+
+def _leg(read_model, *, committed_at, outbox, dead, covered) -> Leg:
     dead_lettered = dead is not None
     replayed_at = dead["resolved_at"] if dead else None
     if outbox is None:
         if strategy_of(read_model) == INLINE:
             return Leg(read_model, APPLIED, applied_at=committed_at)
-        # Cleaned up after it was done, or projected by CDC: applied if the dedupe record says so.
-        state = APPLIED if processed_at else UNKNOWN
-        return Leg(read_model, state, applied_at=processed_at)
+        # Cleaned up after it was done, or projected by CDC: applied if the row's seq covers it.
+        return Leg(read_model, APPLIED if covered else UNKNOWN)
     state = {
         OutboxState.DONE: APPLIED,
         OutboxState.DEAD: DEAD_LETTERED,

@@ -16,7 +16,7 @@ from config.api_shapes import ErrorResponseSerializer, login_required
 from orders.visibility import customer_scope
 from readmodels.pipeline.order_owner import customer_of
 from readmodels.queries.journey import JOURNEY_STATES, journey
-from readmodels.schema import STRATEGY_NAMES, read_model_name
+from readmodels.queries.schema import STRATEGY_NAMES, read_model_name
 
 
 class JourneyLegSerializer(serializers.Serializer):

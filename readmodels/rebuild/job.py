@@ -50,6 +50,9 @@ from psycopg.copy import QueuedLibpqWriter
 
 from readmodels.models import ReadModelState
 from readmodels.pipeline.event_log import EVENT_COLUMNS, event_from_row
+from readmodels.pipeline.fold import FoldFailed, Gap, fold_event
+from readmodels.pipeline.locks import lock_read_model_exclusively
+from readmodels.pipeline.outbox import mark_covered_done
 from readmodels.projections import PROJECTIONS, Projection
 from readmodels.projections.base import Row
 from readmodels.rebuild.connections import Prefetcher, rebuild_guard, snapshot_reader
@@ -167,8 +170,7 @@ class _Rebuild:
         total = reader.execute("SELECT count(*) FROM orders_event").fetchone()[0]
         started = time.monotonic()
         self.progress(RebuildProgress(self.name, "folding", 0, total, 0.0))
-        apply = self.projection.apply
-        make_event = event_from_row
+        fold = self._fold_row
         to_values = self.codec.to_values
 
         def write(row: Row) -> None:
@@ -182,7 +184,7 @@ class _Rebuild:
                 ) from error
 
         done = orders = 0
-        current, row, last_seq = None, None, 0
+        current, row = None, None
         shadow = self.row_table.shadow
         types = column_types(writer, shadow, self.codec.columns)
         copy_sql = f"COPY {qn(shadow)} ({self.codec.column_list}) FROM STDIN (FORMAT BINARY)"
@@ -203,17 +205,8 @@ class _Rebuild:
                             if row is not None:
                                 write(row)
                                 orders += 1
-                            current, row, last_seq = order_id.int, None, 0
-                        if seq != last_seq + 1:
-                            raise event_log_gap(self.name, order_id, last_seq, seq)
-                        try:
-                            row = apply(row, make_event(order_id, seq, event_type,
-                                                        occurred_at, data, event_id))  # fmt: skip
-                        except Exception as error:
-                            raise EventFoldFailed(
-                                self.name, order_id, seq, event_type, error
-                            ) from error
-                        last_seq = seq
+                            current, row = order_id.int, None
+                        row = fold(row, order_id, seq, event_type, occurred_at, data, event_id)
                     done += len(batch)
                     self.progress(
                         RebuildProgress(
@@ -283,14 +276,9 @@ class _Rebuild:
             for order_id, seq, event_type, occurred_at, data, event_id in events:
                 row = new_rows.get(order_id) or rows.get(order_id)
                 new_orders += row is None
-                last_seq = row["seq"] if row else 0
-                if seq != last_seq + 1:
-                    raise event_log_gap(self.name, order_id, last_seq, seq)
-                try:
-                    event = event_from_row(order_id, seq, event_type, occurred_at, data, event_id)
-                    new_rows[order_id] = self.projection.apply(row, event)
-                except Exception as error:
-                    raise EventFoldFailed(self.name, order_id, seq, event_type, error) from error
+                new_rows[order_id] = self._fold_row(
+                    row, order_id, seq, event_type, occurred_at, data, event_id
+                )
             if not new_rows:
                 return 0
             updates = ", ".join(
@@ -308,6 +296,21 @@ class _Rebuild:
         return len(events)
 
     # -- swap
+
+    def _fold_row(self, row, order_id, seq, event_type, occurred_at, data, event_id) -> Row:
+        """The row after one event of the log (pipeline/fold.py); a gap or a failing
+        projection aborts the rebuild, naming the event."""
+        try:
+            event = event_from_row(order_id, seq, event_type, occurred_at, data, event_id)
+            return fold_event(self.projection, row, event)
+        except Gap as gap:
+            raise event_log_gap(self.name, order_id, gap.applied_seq, gap.seq) from None
+        except FoldFailed as failed:
+            raise EventFoldFailed(
+                self.name, order_id, seq, event_type, failed.error
+            ) from failed.error
+        except Exception as error:  # an event the log holds but that cannot be read
+            raise EventFoldFailed(self.name, order_id, seq, event_type, error) from error
 
     def _swap(self) -> None:
         for attempt in range(1, SWAP_ATTEMPTS + 1):
@@ -333,15 +336,13 @@ class _Rebuild:
     def _swap_once(self) -> None:
         self.progress(RebuildProgress(self.name, "swapping", 0, 0, 0.0))
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"readmodel:{self.name}"]
-            )
+            lock_read_model_exclusively(cursor, self.name)
         self._catch_up_pass()
         with connection.cursor() as cursor:
             live_to_shadow = {table.live: table.shadow for table in self.aggregate_tables}
             for statement in self.projection.aggregate_sql(self.row_table.shadow, live_to_shadow):
                 cursor.execute(statement)
-            self.report.outbox_marked_done = _mark_covered_done(
+            self.report.outbox_marked_done = mark_covered_done(
                 cursor, self.name, self.row_table.shadow
             )
             self.progress(RebuildProgress(self.name, "renaming", 0, 0, 0.0))
@@ -366,19 +367,3 @@ class _Rebuild:
         """Cleanup after a failure; the original error is what the caller must see."""
         with contextlib.suppress(Exception):  # the next rebuild drops leftovers first
             self._drop(tables)
-
-
-def _mark_covered_done(cursor, read_model: str, row_table: str) -> int:
-    """Outbox rows of `read_model` whose event the rebuilt rows cover are done, whatever state
-    they were in: the rebuild applied their event. Dead letters are left open for the replay
-    to resolve as "covered by the rebuild"."""
-    cursor.execute(
-        f"""
-        UPDATE orders_outboxmessage AS o SET state = 'done', done_at = now()
-        FROM orders_event AS e, {qn(row_table)} AS r
-        WHERE o.event_id = e.position AND r.order_id = e.order_id AND e.seq <= r.seq
-          AND o.read_model = %s AND o.state IN ('pending', 'sent', 'dead', 'parked')
-        """,
-        [read_model],
-    )
-    return cursor.rowcount

@@ -2,6 +2,7 @@
 number of orders, one order's trouble never holding back the others, and work already queued
 behind the delivery taken along. In-process against the real PostgreSQL, without Celery."""
 
+import re
 import threading
 import uuid
 
@@ -201,3 +202,58 @@ def append_order_placed_with_total(total: str):
     )
     OutboxMessage.objects.create(event=event, read_model=READ_MODEL)
     return order_id
+
+
+def test_a_refused_row_in_adopted_queued_work_fails_that_order_not_the_deliverys_own(
+    alice, place_order_as
+):
+    """Regression: the batch's retry one order at a time used to cover only the delivery's
+    own orders, so the queued order the database refused passed its blame (and its retries,
+    up to a dead letter) on to the innocent order the task was delivering."""
+    # Given: a healthy order, and a relayed (queued) order whose total the column refuses
+    (own,) = [place_order_as(alice).order.order_id]
+    garbage = append_order_placed_with_total("1e20")
+    relay(summaries_outbox([garbage]))
+
+    # When: the healthy order's own task runs and adopts the queued order
+    project_messages(READ_MODEL, ids_of(summaries_outbox([own])))
+
+    # Then: the healthy order is applied and done; only the refused order pays an attempt
+    assert applied_seqs() == {own: 1}
+    assert summaries_outbox([own]).get().state == OutboxState.DONE
+    refused = summaries_outbox([garbage]).get()
+    assert (refused.state, refused.attempts) == (OutboxState.PENDING, 1)
+    assert refused.last_error.startswith("DataError")
+
+
+def test_the_read_rows_seq_is_the_only_record_of_what_was_applied(
+    alice, place_order_as, confirm_order_as
+):
+    """What stops a duplicate is the row's seq, checked under the order's lock and written
+    with the row: no separate record of applied events is kept (one used to be written on
+    every apply and never read). A delivery writes its read model's rows and the outbox."""
+    # Given: an order placed and confirmed, its rows waiting
+    place_orders(place_order_as, confirm_order_as, alice, 1)
+    delivery = ids_of(summaries_outbox())
+
+    # When: the delivery runs, and is then delivered again after a lost acknowledgement
+    with CaptureQueriesContext(connection) as queries:
+        project_messages(READ_MODEL, delivery)
+    OutboxMessage.objects.filter(id__in=delivery).update(state=OutboxState.SENT)
+    before = list(OrderSummary.objects.values())
+    project_messages(READ_MODEL, delivery)
+
+    # Then: the first wrote only order_summaries, the outbox and the push log (the message
+    # that says so, docs/push-resumption.md); the second changed nothing
+    written = {
+        match.group(1)
+        for query in queries
+        for match in [WRITTEN_TABLE.search(query["sql"])]
+        if match
+    }
+    assert written == {"order_summaries", "orders_outboxmessage", "push_streams", "push_log"}
+    assert list(OrderSummary.objects.values()) == before
+    assert set(summaries_outbox().values_list("state", flat=True)) == {OutboxState.DONE}
+
+
+WRITTEN_TABLE = re.compile(r'^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)

@@ -31,9 +31,9 @@ from orders.domain.commands import (
 from orders.domain.events import event_from_json
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.ops.replay import replay_dead_letters
 from readmodels.pipeline.event_log import EVENT_COLUMNS, event_from_row
-from readmodels.pipeline.projector import catch_up, project_messages
-from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.pipeline.projector import catch_up_order, project_messages
 from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS
 from readmodels.projections.summaries import SummariesProjection
@@ -89,7 +89,7 @@ def project_incrementally() -> None:
     """What the relay and the workers do: every event, one at a time, to every read model."""
     for order_id, seq in Event.objects.order_by("position").values_list("order_id", "seq"):
         for projection in PROJECTIONS.values():
-            catch_up(projection, order_id, up_to_seq=seq)
+            catch_up_order(projection, order_id, up_to_seq=seq)
 
 
 def deliver_pending_outbox(read_model: str) -> None:
@@ -289,7 +289,7 @@ class CommandTraffic:
                         open_orders.remove([order_id, steps])
                 latest = Event.objects.filter(order_id=order_id).count()  # seqs are 1..n
                 for projection in PROJECTIONS.values():
-                    catch_up(projection, order_id, up_to_seq=latest)
+                    catch_up_order(projection, order_id, up_to_seq=latest)
                 with self.progress:
                     self.commands += 1
                     self.progress.notify_all()
@@ -397,7 +397,7 @@ def test_a_projector_cannot_slip_an_event_into_the_old_table_during_the_swap(
     def confirm_and_project():
         try:
             command("confirm", order_id, staff_user)
-            catch_up(PROJECTIONS["order_summaries"], order_id, up_to_seq=2)
+            catch_up_order(PROJECTIONS["order_summaries"], order_id, up_to_seq=2)
             projected.set()
         finally:
             connections.close_all()

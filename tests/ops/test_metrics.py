@@ -13,7 +13,7 @@ from django.utils import timezone
 from orders.models import OutboxMessage, OutboxState
 from orders.subscriptions import READ_MODELS
 from readmodels import metrics
-from readmodels.models import ReadModelState
+from readmodels.models import DeadLetter, ReadModelState
 from readmodels.pipeline.projector import project_messages
 from readmodels.pipeline.relay import relay_once
 from readmodels.tasks import project
@@ -198,6 +198,29 @@ def test_backlog_dead_letters_and_lag_are_read_from_the_database_at_scrape_time(
     assert 42 <= now.value("orders_read_model_lag_seconds", read_model="order_search") < 60
     assert now.value("orders_read_model_lag_seconds", read_model="order_summaries") == 0
     assert now.value("orders_read_store_up") == 1
+
+
+@pytest.mark.django_db
+def test_each_read_models_threshold_and_its_dead_letters_ever_opened_are_exported(
+    scrape, dead_letters
+):
+    """The lag alerts compare each read model's lag with its own threshold, and NewDeadLetter
+    fires on an increase of the dead letters ever opened; both come from /metrics."""
+    # Given: three dead letters of order_search, one of them since resolved
+    first, *_ = dead_letters(3, read_model="order_search")
+    DeadLetter.objects.filter(pk=first.pk).update(resolved_at=timezone.now())
+
+    # When
+    now = scrape()
+
+    # Then
+    assert {
+        name: now.value("orders_read_model_max_lag_seconds", read_model=name)
+        for name in ("order_summaries", "order_details", "order_search", "order_analytics")
+    } == {"order_summaries": 5, "order_details": 5, "order_search": 30, "order_analytics": 300}
+    assert now.value("orders_dead_letters_total", read_model="order_search") == 3
+    assert now.has("orders_dead_letters_total", read_model="order_details")
+    assert now.value("orders_dead_letter_queue_depth", read_model="order_search") == 2
 
 
 @pytest.mark.django_db

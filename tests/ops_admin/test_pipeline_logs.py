@@ -10,9 +10,9 @@ import pytest
 from config.logging import JsonFormatter
 from readmodels import tasks
 from readmodels.models import DeadLetter
+from readmodels.ops.replay import replay_dead_letters
 from readmodels.pipeline.projector import project_messages
 from readmodels.pipeline.relay import relay_once
-from readmodels.pipeline.replay import replay_dead_letters
 from readmodels.projections import PROJECTIONS
 
 
@@ -93,7 +93,7 @@ def test_dead_letter_and_replay_lines_carry_the_order_event_and_read_model(
     failures = [line for line in lines if line["logger"] == "readmodels.pipeline.failures"]
     assert [line["attempts"] for line in failures] == [1, 2, 3, 4, 5]
     assert failures[-1]["level"] == "WARNING" and "dead letter" in failures[-1]["message"]
-    replayed = [line for line in lines if line["logger"] == "readmodels.pipeline.replay"]
+    replayed = [line for line in lines if line["logger"] == "readmodels.ops.replay"]
     assert [(line["outcome"], line["dead_letter_id"]) for line in replayed] == [
         ("succeeded", dead.pk)
     ]

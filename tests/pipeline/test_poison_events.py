@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from orders.models import Event, OutboxMessage, OutboxState
-from readmodels.models import DeadLetter, OrderSummary, ProcessedEvent, ReadModelState
-from readmodels.pipeline.replay import replay_dead_letters
+from orders.models import OutboxMessage, OutboxState
+from readmodels.models import DeadLetter, OrderSummary, ReadModelState
+from readmodels.ops.replay import replay_dead_letters
 from readmodels.pipeline.retry_policy import BASE_DELAY_SECONDS, JITTER, MAX_ATTEMPTS
 
 from .harness import assert_read_models_match_event_log, wait_for_projection, wait_until
@@ -85,8 +85,5 @@ def test_poison_event_is_retried_then_parked_and_replay_applies_it_once(
     assert (len(report.succeeded), report.failed, report.skipped) == (1, [], [])
     wait_for_projection()
     assert OrderSummary.objects.get(pk=poisoned).status == "confirmed"
-    assert_read_models_match_event_log()
-    assert ProcessedEvent.objects.filter(read_model="order_summaries").count() == (
-        Event.objects.count()
-    )
+    assert_read_models_match_event_log()  # analytics would count a twice-applied event twice
     assert DeadLetter.objects.get(pk=dead.pk).resolution == "replayed"

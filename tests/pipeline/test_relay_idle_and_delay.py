@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from orders.models import OutboxMessage
 from readmodels.models import ReadModelState
-from readmodels.pipeline import projector, relay
+from readmodels.pipeline import outbox, projector, relay
 from readmodels.projections import PROJECTIONS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,7 @@ def claim_now() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("BEGIN")
         try:
-            rows = relay.claim_due_rows(cursor, batch_size=100, redelivery_timeout=60)
+            rows = outbox.claim_due_rows(cursor, batch_size=100, redelivery_timeout=60)
         finally:
             cursor.execute("ROLLBACK")
     return sorted({read_model for _, read_model in rows})
@@ -35,7 +35,7 @@ def test_with_nothing_pending_the_next_due_row_is_none_not_now():
     assert not OutboxMessage.objects.exists()
 
     # Then: nothing is due, ever; the relay waits the whole polling interval
-    assert relay.seconds_until_next_due() is None
+    assert outbox.seconds_until_next_due() is None
     assert relay.wait_before_next_pass(None, poll_interval=1.0) == 1.0
 
 
@@ -81,7 +81,7 @@ def test_a_delayed_read_model_keeps_its_rows_in_the_outbox_until_due(alice, plac
     # the relay knows when it will be
     assert claim_now() == sorted(set(PROJECTIONS) - {"order_summaries"})
     OutboxMessage.objects.exclude(read_model="order_summaries").update(state="done")
-    assert 4 < relay.seconds_until_next_due() <= 5
+    assert 4 < outbox.seconds_until_next_due() <= 5
 
     # And: once its delay has passed, it is claimed like any other
     OutboxMessage.objects.update(available_at=timezone.now() - timedelta(seconds=6))

@@ -18,7 +18,7 @@ from orders.domain.commands import CancelOrder, ConfirmOrder, ShipOrder
 from orders.domain.errors import InvalidStateTransition
 from orders.models import Event, OutboxMessage
 from readmodels.cdc import consumer as cdc
-from readmodels.models import AnalyticsOrder, OrderSummary, ProcessedEvent, ReadModelState
+from readmodels.models import AnalyticsOrder, OrderSummary, ReadModelState
 from readmodels.pipeline.strategies import check_strategies
 from readmodels.pipeline.tables import empty_pipeline_tables
 from readmodels.projections import PROJECTIONS
@@ -52,21 +52,6 @@ def run_random_commands(data, customers, staff, place_order_as, then=lambda: Non
 def drain(consumer) -> None:
     while consumer.poll_once():
         pass
-
-
-@pytest.fixture
-def cdc_slot():
-    """A replication slot for the test database, dropped afterwards (a slot would block
-    dropping the database and pin its WAL)."""
-    with override_settings(READ_MODEL_STRATEGIES=ALL_CDC):
-        cdc.ensure_slot()
-        yield
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-                " WHERE slot_name = %s",
-                [cdc.slot_name()],
-            )
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
@@ -221,6 +206,5 @@ def test_killing_the_cdc_consumer_mid_stream_loses_nothing_and_applies_nothing_t
         # Then: everything arrives, and nothing was counted twice
         wait_until(lambda: OrderSummary.objects.filter(seq=2).count() == 12, timeout=60)
         wait_until(lambda: AnalyticsOrder.objects.filter(seq=2).count() == 12, timeout=30)
+        # ...and nothing twice: the analytics counters would count a twice-applied event twice
         assert_read_models_match_event_log()
-        for name in PROJECTIONS:
-            assert ProcessedEvent.objects.filter(read_model=name).count() == Event.objects.count()

@@ -9,8 +9,8 @@ Pipeline work is done in-process with the projector's own functions (no Celery).
 import pytest
 
 from readmodels.models import DeadLetter
+from readmodels.ops.replay import replay_dead_letters
 from readmodels.pipeline.push_log import customer_stream, last_position
-from readmodels.pipeline.replay import replay_dead_letters
 
 from . import test_order_freshness
 from .test_order_freshness import ok, project_all

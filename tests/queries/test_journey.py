@@ -15,8 +15,8 @@ from orders import services
 from orders.domain.commands import CancelOrder
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, ReadModelState
-from readmodels.pipeline.projector import catch_up, project_messages
-from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.ops.replay import replay_dead_letters
+from readmodels.pipeline.projector import catch_up_order, project_messages
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
 
@@ -33,7 +33,7 @@ def relay_and_project(order_id) -> None:
     )
     latest = Event.objects.filter(order_id=order_id).aggregate(seq=Max("seq"))["seq"]
     for projection in PROJECTIONS.values():
-        catch_up(projection, order_id, up_to_seq=latest)
+        catch_up_order(projection, order_id, up_to_seq=latest)
 
 
 def dead_letter(read_model: str, order_id, seq: int) -> None:
@@ -135,6 +135,28 @@ def test_the_journey_shows_retries_a_dead_letter_and_its_replay(
     assert legs(cancelled)["order_search"]["state"] == "applied"
     # ...and staff see the same journey
     assert ok(staff_client.get(f"/api/orders/{order_id}/journey"))["events"][1] == confirmed
+
+
+def test_without_an_outbox_row_an_event_is_applied_when_its_read_row_covers_it(
+    alice_client, alice, place_order_as, confirm_order_as
+):
+    """Done outbox rows are deleted after the retention period (and cdc read models have
+    none): the read row's seq, the record of what was applied, still says which events are
+    applied; when is no longer known."""
+    # Given: alice's order placed and projected, then confirmed and not projected, and every
+    # outbox row of order_summaries gone
+    order_id = place_order_as(alice).order.order_id
+    relay_and_project(order_id)
+    confirm_order_as(alice, order_id)
+    OutboxMessage.objects.filter(event__order_id=order_id, read_model="order_summaries").delete()
+
+    # When
+    placed, confirmed = ok(alice_client.get(f"/api/orders/{order_id}/journey"))["events"]
+
+    # Then: the placement is applied (time unknown); the confirmation's fate is unknown
+    summaries = legs(placed)["order_summaries"]
+    assert (summaries["state"], summaries["appliedAt"]) == ("applied", None)
+    assert legs(confirmed)["order_summaries"]["state"] == "unknown"
 
 
 def test_the_journey_of_someone_elses_or_no_order_is_not_found(bob_client, alice, place_order_as):

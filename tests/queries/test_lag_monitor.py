@@ -12,7 +12,7 @@ from orders.models import Event, OutboxMessage
 from readmodels.models import LagSample, ReadModelState
 from readmodels.ops import lag_monitor
 from readmodels.ops.lag_monitor import SAMPLE_RETENTION, record_lag
-from readmodels.pipeline.projector import catch_up
+from readmodels.pipeline.projector import catch_up_order
 from readmodels.projections import PROJECTIONS
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ LOGGER = lag_monitor.__name__
 def project_all(order_id) -> None:
     latest = Event.objects.filter(order_id=order_id).aggregate(seq=Max("seq"))["seq"]
     for projection in PROJECTIONS.values():
-        catch_up(projection, order_id, up_to_seq=latest)
+        catch_up_order(projection, order_id, up_to_seq=latest)
 
 
 def backdate_outbox(order_id, seconds: float) -> None:

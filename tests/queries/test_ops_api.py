@@ -13,7 +13,7 @@ from django.utils import timezone
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import DeadLetter, OrderSummary, ReadModelState
 from readmodels.ops import lag_monitor
-from readmodels.pipeline.projector import catch_up, project_messages
+from readmodels.pipeline.projector import catch_up_order, project_messages
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
 
@@ -37,7 +37,7 @@ STAFF_ENDPOINTS = [
 def project_all(order_id) -> None:
     latest = Event.objects.filter(order_id=order_id).aggregate(seq=Max("seq"))["seq"]
     for projection in PROJECTIONS.values():
-        catch_up(projection, order_id, up_to_seq=latest)
+        catch_up_order(projection, order_id, up_to_seq=latest)
 
 
 def call(client, method: str, path: str, body=None):
@@ -143,6 +143,24 @@ def test_lag_lists_every_read_model_with_its_figures(staff_client):
     for row in rows.values():
         assert (row["lagMs"], row["pendingOutbox"], row["deadLetters"]) == (0, 0, 0)
         assert (row["stale"], row["strategy"], row["history"]) == (False, "outbox", [])
+
+
+def test_lag_reports_each_read_models_configured_strategy(staff_client, settings):
+    """Regression: every read model was reported as "outbox", whatever READ_MODEL_STRATEGIES
+    said, so the Pipeline page's Strategy column was wrong under inline or cdc."""
+    # Given: one read model per strategy (the fourth on the default)
+    settings.READ_MODEL_STRATEGIES = {"order_details": "inline", "order_search": "cdc"}
+
+    # When
+    rows = lag_by_model(staff_client)
+
+    # Then
+    assert {name: row["strategy"] for name, row in rows.items()} == {
+        "order_summaries": "outbox",
+        "order_details": "inline",
+        "order_search": "cdc",
+        "order_analytics": "outbox",
+    }
 
 
 def test_lag_counts_pending_work_and_marks_a_stopped_read_model_stale(

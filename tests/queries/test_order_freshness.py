@@ -16,7 +16,7 @@ from orders import services
 from orders.domain.commands import CancelOrder
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import ReadModelState
-from readmodels.pipeline.projector import catch_up, project_messages
+from readmodels.pipeline.projector import catch_up_order, project_messages
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 from readmodels.projections import PROJECTIONS
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def project_all(order_id) -> None:
     latest = Event.objects.filter(order_id=order_id).aggregate(seq=Max("seq"))["seq"]
     for projection in PROJECTIONS.values():
-        catch_up(projection, order_id, up_to_seq=latest)
+        catch_up_order(projection, order_id, up_to_seq=latest)
 
 
 def fail_attempts(read_model: str, order_id, seq: int, attempts: int) -> None:
@@ -155,7 +155,7 @@ def test_search_rows_report_the_search_read_models_own_progress(
     project_all(order_id)
     confirm_order_as(alice, order_id)
     for name in ("order_summaries", "order_details", "order_analytics"):
-        catch_up(PROJECTIONS[name], order_id, up_to_seq=2)
+        catch_up_order(PROJECTIONS[name], order_id, up_to_seq=2)
 
     # When: she lists and searches
     listed = rows_by_id(ok(alice_client.get("/api/orders/")))

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from orders.models import OutboxMessage
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.ops.replay import replay_dead_letters
 from readmodels.pipeline.projector import project_messages
-from readmodels.pipeline.replay import replay_dead_letters
 from readmodels.pipeline.retry_policy import MAX_ATTEMPTS
 
 from .test_push import connect, session_cookie

@@ -17,7 +17,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings as django_settings
 
 from orders.subscriptions import READ_MODELS
-from readmodels.pipeline.projector import catch_up
+from readmodels.pipeline.projector import catch_up_order
 from readmodels.projections import get_projection
 
 from .test_push import connect, session_cookie
@@ -36,7 +36,7 @@ def place_and_project(place_order_as, user, read_models=READ_MODELS) -> str:
     order.projected)."""
     placed = place_order_as(user)
     for name in read_models:
-        catch_up(get_projection(name), placed.order.order_id, up_to_seq=1)
+        catch_up_order(get_projection(name), placed.order.order_id, up_to_seq=1)
     return str(placed.order.order_id)
 
 

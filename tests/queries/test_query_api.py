@@ -2,7 +2,7 @@
 search, analytics, ownership, input validation and the freshness metadata of every answer.
 
 Orders are written through the real command API and projected synchronously with the
-projector's own `catch_up` (no Celery), so each test controls exactly what has been applied.
+projector's own `catch_up_order` (no Celery), so each test controls exactly what has been applied.
 """
 
 import time
@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from orders.consistency_token import ConsistencyToken
 from orders.models import Event, OutboxMessage, OutboxState
-from readmodels.pipeline.projector import catch_up, project_messages
+from readmodels.pipeline.projector import catch_up_order, project_messages
 from readmodels.projections import PROJECTIONS
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def project_all(order_id) -> None:
     """Apply every event of the order, as logged so far, to every read model."""
     latest = Event.objects.filter(order_id=order_id).aggregate(seq=Max("seq"))["seq"]
     for projection in PROJECTIONS.values():
-        catch_up(projection, uuid.UUID(str(order_id)), up_to_seq=latest)
+        catch_up_order(projection, uuid.UUID(str(order_id)), up_to_seq=latest)
 
 
 def place(client: APIClient, items: dict[str, int] | None = None) -> dict:

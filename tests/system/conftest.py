@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="package")
 def running_app(django_db_setup, tmp_path_factory) -> Iterator[ProcfileApp]:
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # no earlier run's tasks
-    app = ProcfileApp(tmp_path_factory.mktemp("system"), LAG_SAMPLE_SECONDS="1")
+    app = ProcfileApp(tmp_path_factory.mktemp("system"))
     try:
         app.start()
         yield app

@@ -1,5 +1,6 @@
 """A demo delay on one read model holds back only that read model: the others keep their
-usual commit → applied time, and the lag monitor keeps sampling on schedule."""
+usual commit → applied time, and the lag monitor keeps sampling on schedule (a worker
+process asleep in a delay used to leave holes of 5 to 9 s in the samples)."""
 
 from __future__ import annotations
 
@@ -46,16 +47,17 @@ def test_a_delay_on_some_read_models_leaves_the_others_and_lag_sampling_on_time(
     for name in UNDELAYED:
         times = [applied_after(socket, at, order_id, seq, name) for at, order_id, seq in placed]
         assert None not in times, f"{name} missed pushes: {times}"
+        print(f"{name}: response → pushed, median {statistics.median(times) * 1000:.0f} ms")
         assert statistics.median(times) < 1.5, f"{name} waited behind the delay: {times}"
     for name in DELAYED:
         times = [applied_after(socket, at, order_id, seq, name) for at, order_id, seq in placed]
         assert None not in times, f"{name} missed pushes: {times}"
         assert min(times) > DELAY_MS / 1000 - 0.5, f"{name} did not wait for its delay: {times}"
 
-    # And: lag samples kept their one-second interval throughout the delay
+    # And: lag samples kept their interval (LAG_SAMPLE_SECONDS, 2 s) throughout the delay
     lag = staff.get("/api/ops/lag").json()
     for read_model in lag["readModels"]:
         stamps = sorted(datetime.fromisoformat(s["at"]) for s in read_model["history"])
         during = [began, *(s for s in stamps if s >= began), datetime.now(UTC)]
         gaps = [(b - a).total_seconds() for a, b in zip(during, during[1:], strict=False)]
-        assert max(gaps) < 2.5, f"{read_model['readModel']}: a hole in the lag samples: {gaps}"
+        assert max(gaps) < 4.5, f"{read_model['readModel']}: a hole in the lag samples: {gaps}"

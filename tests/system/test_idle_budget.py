@@ -58,6 +58,7 @@ def test_every_component_idles_once_the_pipeline_has_drained(app, people):
         name: (cpu_seconds(processes) - before[name]) / elapsed
         for name, processes in watched.items()
     }
+    print("idle CPU, share of one CPU: " + ", ".join(f"{n} {v:.1%}" for n, v in shares.items()))
     limit = BUDGET_SHARE_OF_ONE_CPU
     busy = {name: f"{share:.1%}" for name, share in shares.items() if share > limit}
     assert not busy, f"busy while idle (share of one CPU): {busy}; all: {shares}"

@@ -68,12 +68,13 @@ def test_the_parity_check_notices_a_changed_argument():
 
 def test_compose_postgres_allows_logical_decoding_for_the_cdc_service():
     """The cdc component reads a logical replication slot: its PostgreSQL needs
-    wal_level=logical, or run_cdc refuses to start."""
+    wal_level=logical, or run_cdc refuses to start, and a bound on the WAL a slot retains."""
     postgres = compose()["services"]["postgres"]
 
     command = postgres.get("command") or []
     argv = shlex.split(command) if isinstance(command, str) else command
     assert "wal_level=logical" in argv, argv
+    assert "max_slot_wal_keep_size=1GB" in argv, argv
 
 
 def compose_client() -> list[str] | None:

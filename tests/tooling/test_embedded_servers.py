@@ -49,10 +49,11 @@ def connect(servers: RunningServers, dbname: str = "postgres") -> psycopg.Connec
 
 def test_postgres_listens_on_its_socket_only_with_logical_decoding(servers):
     """No TCP (so no clash with the machine's server), and wal_level=logical so that the cdc
-    strategy can create its replication slot."""
+    strategy can create its replication slot, whose retained WAL is bounded."""
     with connect(servers) as conn:
         assert conn.execute("SHOW listen_addresses").fetchone() == ("",)
         assert conn.execute("SHOW wal_level").fetchone() == ("logical",)
+        assert conn.execute("SHOW max_slot_wal_keep_size").fetchone() == ("1GB",)
         slot = f"test_slot_{uuid.uuid4().hex[:8]}"
         conn.execute("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", [slot])
         conn.execute("SELECT pg_drop_replication_slot(%s)", [slot])

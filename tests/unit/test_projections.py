@@ -101,3 +101,29 @@ def test_every_event_moves_the_row_seq_and_nothing_else_is_lost(read_model):
     for event in events:
         row = PROJECTIONS[read_model].apply(row, event)
         assert (row["order_id"], row["seq"]) == (event.order_id, event.seq)
+
+
+def test_a_fold_step_never_applies_over_a_gap():
+    """The one fold step (pipeline/fold.py) every path uses: seq 3 cannot follow seq 1."""
+    from readmodels.pipeline.fold import Gap, fold_event
+
+    placed, _confirmed, shipped = history("confirm", "ship")
+    row = fold_event(PROJECTIONS["order_summaries"], None, placed)
+
+    with pytest.raises(Gap) as gap:
+        fold_event(PROJECTIONS["order_summaries"], row, shipped)
+    assert (gap.value.applied_seq, gap.value.seq) == (1, 3)
+
+
+def test_a_fold_step_names_the_event_a_projection_could_not_apply():
+    from readmodels.pipeline.fold import FoldFailed, fold_event
+
+    class Broken:
+        def apply(self, row, event):
+            raise KeyError("total")
+
+    (placed,) = history()
+    with pytest.raises(FoldFailed) as failed:
+        fold_event(Broken(), None, placed)
+    assert failed.value.event is placed
+    assert isinstance(failed.value.error, KeyError)

@@ -97,7 +97,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The five alert rules, evaluated now */
+        /** The alert rules, evaluated now */
         get: operations["getOpsHealth"];
         put?: never;
         post?: never;
@@ -305,14 +305,21 @@ export interface components {
             severity: string;
             /**
              * Format: double
-             * @description The worst read model's value.
+             * @description The worst read model's value (the one furthest over its threshold).
              */
             value: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description The worst read model's threshold.
+             */
             threshold: number;
             /** @description The worst one, when firing. */
             readModel: components["schemas"]["ReadModelName"] | null;
             byReadModel: {
+                [key: string]: number;
+            };
+            /** @description Each read model's threshold: the lag rules derive it from the read model's own maxLagSeconds; the others use one number for all. */
+            thresholdByReadModel: {
                 [key: string]: number;
             };
             description: string;

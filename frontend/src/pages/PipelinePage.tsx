@@ -1,7 +1,5 @@
-import { useEffect } from "react";
 import { api } from "../api/client";
 import type { Me } from "../api/types";
-import { location } from "../app/router";
 import { errorMessage } from "../components/format";
 import { Link } from "../components/Link";
 import { DeadLetters } from "../components/pipeline/DeadLetters";
@@ -9,6 +7,7 @@ import { DemoControls } from "../components/pipeline/DemoControls";
 import { LagChart } from "../components/pipeline/LagChart";
 import { LagTable } from "../components/pipeline/LagTable";
 import { usePolledResource } from "../hooks/usePolledResource";
+import { useScrollToHash } from "../hooks/useScrollToHash";
 import { useStore } from "../hooks/useStore";
 import { addLagReport, type LagHistory } from "../state/lagHistory";
 import { createStore } from "../state/store";
@@ -75,16 +74,4 @@ function StaffPipeline() {
       <DemoControls />
     </>
   );
-}
-
-/** The header's "Demo controls" link is /pipeline#demo-controls: bring that section into view. */
-function useScrollToHash() {
-  const { hash } = useStore(location);
-  useEffect(() => {
-    if (!hash) return;
-    const target = document.getElementById(hash.slice(1));
-    if (!target) return;
-    target.scrollIntoView({ block: "start" });
-    target.focus({ preventScroll: true });
-  }, [hash]);
 }

@@ -1,68 +1,14 @@
-import { useRef, useState, type FormEvent } from "react";
 import { api } from "../api/client";
-import { ApiError, NetworkError } from "../api/errors";
-import { newIdempotencyKey } from "../api/idempotencyKey";
-import type { Product } from "../api/types";
-import { afterCommandSucceeded } from "../app/commandEffects";
-import { navigate } from "../app/router";
-import { announce } from "../app/stores";
-import { errorMessage, shortId } from "../components/format";
+import { errorMessage } from "../components/format";
+import { ProductRow, quantityId } from "../components/order/ProductRow";
+import { usePlaceOrderForm } from "../hooks/usePlaceOrderForm";
 import { usePolledResource } from "../hooks/usePolledResource";
-import { formatMoney } from "../state/money";
-import {
-  clientErrors,
-  hasErrors,
-  lineTotal,
-  orderLines,
-  runningTotal,
-  serverFieldErrors,
-  type FormErrors,
-  type QuantityInputs,
-} from "../state/placeOrderForm";
-import { paths } from "../state/routes";
-
-const NO_ERRORS: FormErrors = { byProduct: {}, general: [] };
+import { runningTotal } from "../state/placeOrderForm";
 
 export function PlaceOrderPage() {
   const catalogue = usePolledResource("products", (signal) => api.products(signal), { intervalMs: null });
   const products = catalogue.data?.results ?? [];
-  const [quantities, setQuantities] = useState<QuantityInputs>({});
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [submitting, setSubmitting] = useState(false);
-  // After "no answer", the same order must be retried with the same key, or it could be placed twice.
-  const unansweredAttempt = useRef<{ body: string; key: string } | null>(null);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const found = clientErrors(products, quantities);
-    setErrors(found);
-    if (hasErrors(found)) {
-      announce("The order has errors; see the messages next to the fields.");
-      return;
-    }
-    const lines = orderLines(products, quantities);
-    const body = JSON.stringify(lines);
-    const key = unansweredAttempt.current?.body === body ? unansweredAttempt.current.key : newIdempotencyKey();
-
-    setSubmitting(true);
-    try {
-      const response = await api.placeOrder(lines, key);
-      unansweredAttempt.current = null;
-      afterCommandSucceeded(response);
-      announce(`Order ${shortId(response.order.orderId)} placed.`);
-      navigate(paths.order(response.order.orderId));
-    } catch (error) {
-      if (error instanceof ApiError && error.body.fields) {
-        setErrors(serverFieldErrors(error.body.fields, lines));
-      } else {
-        setErrors({ byProduct: {}, general: [placeOrderFailure(error)] });
-      }
-      unansweredAttempt.current = error instanceof NetworkError ? { body, key } : null;
-      announce(`The order was not placed: ${errorMessage(error)}`);
-    } finally {
-      setSubmitting(false);
-    }
-  }
+  const { quantities, setQuantities, errors, submitting, submit } = usePlaceOrderForm(products);
 
   return (
     <>
@@ -126,58 +72,4 @@ export function PlaceOrderPage() {
       )}
     </>
   );
-}
-
-function quantityId(product: Product): string {
-  return `quantity-${product.productId}`;
-}
-
-interface RowProps {
-  product: Product;
-  value: string;
-  errors: string[] | undefined;
-  onChange: (value: string) => void;
-}
-
-function ProductRow({ product, value, errors, onChange }: RowProps) {
-  const id = quantityId(product);
-  return (
-    <tr className={errors ? "has-error" : undefined}>
-      <td data-label="Product">
-        <label htmlFor={id}>{product.name}</label>
-      </td>
-      <td data-label="Unit price" className="numeric">
-        {formatMoney(product.unitPrice)}
-      </td>
-      <td data-label="Quantity">
-        <input
-          id={id}
-          className="quantity-input"
-          type="text"
-          inputMode="numeric"
-          autoComplete="off"
-          placeholder="0"
-          value={value}
-          aria-invalid={errors ? true : undefined}
-          aria-describedby={errors ? `${id}-error` : undefined}
-          onChange={(event) => onChange(event.target.value)}
-        />
-        {errors && (
-          <p id={`${id}-error`} className="field-error">
-            {errors.join(" ")}
-          </p>
-        )}
-      </td>
-      <td data-label="Line total" className="numeric">
-        {lineTotal(product, value)}
-      </td>
-    </tr>
-  );
-}
-
-function placeOrderFailure(error: unknown): string {
-  if (error instanceof NetworkError) {
-    return "No answer from the server: the order may or may not have been placed. Submitting again is safe (same request key).";
-  }
-  return `The order was not placed: ${errorMessage(error)}`;
 }

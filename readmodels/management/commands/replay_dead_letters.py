@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from readmodels.models import DeadLetter
-from readmodels.pipeline.replay import replay_dead_letters
+from readmodels.ops.replay import replay_dead_letters
 from readmodels.projections import PROJECTIONS
 
 

@@ -1,18 +1,19 @@
-"""The read side's part of the OpenAPI schema (drf-spectacular): query answers with their
-freshness metadata, the staff operations endpoints, and the decorators their views wear.
+"""The query side's part of the OpenAPI schema (drf-spectacular): query answers with their
+freshness metadata and per-order `behind`, and the decorator query views wear. The shapes
+both sides share (OrderView, the error envelope) are in config/api_shapes.py; the staff
+endpoints' are in readmodels/ops/schema.py.
 
 Like orders/schema.py, these serializers only describe JSON the views build as dicts.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 from config.api_shapes import (
     INVALID,
     RETRY_AFTER,
-    TOO_LARGE,
     ErrorResponseSerializer,
     OrderViewSerializer,
     error,
@@ -21,16 +22,12 @@ from config.api_shapes import (
     order_status,
 )
 from orders.subscriptions import READ_MODELS, STRATEGIES
-from readmodels.ops.alert_rules import FIRING, OK
 from readmodels.queries.answer_consistency import BEHIND, COMPLETE, DEGRADED
 from readmodels.queries.order_freshness import DEAD_LETTERED, PENDING, RETRYING
 from readmodels.queries.provisional import NOT_CAUGHT_UP
 
-# Enums named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (config/openapi_settings.py)
 READ_MODEL_NAMES = list(READ_MODELS)
 STRATEGY_NAMES = list(STRATEGIES)
-RULE_STATUSES = [OK, FIRING]
-REPLAY_OUTCOMES = ["succeeded", "failed", "skipped"]
 BEHIND_REASONS = [PENDING, RETRYING, DEAD_LETTERED]
 COMPLETENESS = [COMPLETE, BEHIND, DEGRADED]
 PROVISIONAL_REASONS = [DEAD_LETTERED, NOT_CAUGHT_UP]
@@ -197,131 +194,3 @@ NOT_PROJECTED = OpenApiResponse(
     NotYetProjectedSerializer,
     description="`not_found`: no such order, not yours, or not projected yet (see metadata).",
 )
-
-
-# ---- operations (staff) ---------------------------------------------------------------------
-
-
-class LagSampleSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    lagMs = serializers.IntegerField(min_value=0)
-
-
-class ReadModelLagSerializer(serializers.Serializer):
-    readModel = read_model_name()
-    lagMs = serializers.IntegerField(min_value=0)
-    maxLagSeconds = serializers.IntegerField(min_value=0)
-    dataAsOf = serializers.DateTimeField()
-    stale = serializers.BooleanField()
-    pendingOutbox = serializers.IntegerField(min_value=0)
-    deadLetters = serializers.IntegerField(min_value=0)
-    heldOrders = serializers.IntegerField(
-        min_value=0,
-        help_text="Orders held behind an open dead letter: left out of lagMs and stale.",
-    )
-    heldEvents = serializers.IntegerField(
-        min_value=0, help_text="Their events not applied: the dead ones and those parked."
-    )
-    strategy = serializers.ChoiceField(choices=STRATEGY_NAMES)
-    history = LagSampleSerializer(many=True, help_text="Recent samples, oldest first.")
-
-
-class LagReportSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    readModels = ReadModelLagSerializer(many=True)
-
-
-class DemoSettingsSerializer(serializers.Serializer):
-    projectionDelayMs = serializers.DictField(child=serializers.IntegerField(min_value=0))
-    failNext = serializers.DictField(child=serializers.BooleanField())
-
-
-def by_read_model(value_schema: dict) -> dict:
-    """An object keyed by read model name; other keys are refused."""
-    properties = dict.fromkeys(READ_MODEL_NAMES, value_schema)
-    return {"type": "object", "properties": properties, "additionalProperties": False}
-
-
-def demo_settings_patch(*, max_delay_ms: int) -> type[serializers.Serializer]:
-    """The body of PUT /api/ops/demo, which ops_api.DemoControlsInput validates: its dicts
-    are keyed by read model name, which a DictField cannot say in the schema."""
-
-    @extend_schema_field(by_read_model({"type": "integer", "minimum": 0, "maximum": max_delay_ms}))
-    class DelaysByReadModel(serializers.DictField):
-        pass
-
-    @extend_schema_field(by_read_model({"type": "boolean"}))
-    class FlagsByReadModel(serializers.DictField):
-        pass
-
-    class DemoSettingsPatchSerializer(serializers.Serializer):
-        projectionDelayMs = DelaysByReadModel(required=False, help_text="Milliseconds.")
-        failNext = FlagsByReadModel(required=False, help_text="Fail its next event.")
-
-    return DemoSettingsPatchSerializer
-
-
-class DeadLetterSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    readModel = read_model_name()
-    eventType = serializers.CharField()
-    orderId = serializers.UUIDField()
-    seq = serializers.IntegerField(min_value=1)
-    error = serializers.CharField()
-    attempts = serializers.IntegerField(min_value=0)
-    firstFailedAt = serializers.DateTimeField()
-    lastFailedAt = serializers.DateTimeField()
-
-
-class DeadLetterListSerializer(serializers.Serializer):
-    results = DeadLetterSerializer(many=True)
-
-
-class ReplayOutcomeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    outcome = serializers.ChoiceField(choices=REPLAY_OUTCOMES)
-    reason = serializers.CharField(required=False)
-
-
-class ReplayResultSerializer(serializers.Serializer):
-    succeeded = serializers.IntegerField(min_value=0)
-    failed = serializers.IntegerField(min_value=0)
-    skipped = serializers.IntegerField(min_value=0)
-    details = ReplayOutcomeSerializer(many=True)
-
-
-class AlertRuleStateSerializer(serializers.Serializer):
-    rule = serializers.CharField()
-    status = serializers.ChoiceField(choices=RULE_STATUSES)
-    severity = serializers.CharField()
-    value = serializers.FloatField(help_text="The worst read model's value.")
-    threshold = serializers.FloatField()
-    readModel = read_model_name(allow_null=True, help_text="The worst one, when firing.")
-    byReadModel = serializers.DictField(child=serializers.FloatField())
-    description = serializers.CharField()
-    runbookUrl = serializers.CharField()
-
-
-class OpsHealthSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    status = serializers.ChoiceField(choices=RULE_STATUSES)
-    rules = AlertRuleStateSerializer(many=True)
-
-
-STAFF_ONLY = error(
-    "`not_authenticated`: no session; `permission_denied`: not staff, or a missing or wrong "
-    "X-CSRFToken header on an unsafe method."
-)
-
-
-def ops_schema(operation_id: str, summary: str, response, *, request=None) -> extend_schema:
-    """The OpenAPI description of one staff operations endpoint."""
-    with_body = {} if request is None else {400: INVALID, 413: TOO_LARGE}
-    responses = dict(sorted({200: response, 403: STAFF_ONLY, **with_body}.items()))
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        tags=["operations"],
-        request=request,
-        responses=responses,
-    )

@@ -1,8 +1,9 @@
 """Dead letter replay: apply parked work again once its cause is fixed.
 
-Entries are replayed in sequence order. An entry is skipped, with the reason, when it is
-older than the replay window (its data may no longer be wanted) or when a rebuild since it
-failed has already applied its event (it is then resolved as covered). A successful replay
+Entries are replayed in sequence order. An entry is skipped, with the reason, when a rebuild
+since it failed has already applied its event (it is then resolved as covered, whatever its
+age), or when it is older than the replay window (its data may no longer be wanted: it stays
+open, and the reason names the way out: rebuild, then replay). A successful replay
 applies the dead event and every event of that order parked behind it, exactly once.
 """
 
@@ -17,10 +18,14 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from orders.announcements import wake_relay
-from orders.models import Event, OutboxMessage, OutboxState
+from orders.models import Event
+from orders.subscriptions import CDC, strategy_of
+from readmodels.cdc.poison import catch_up_or_dead_letter
 from readmodels.models import DeadLetter, ReadModelState
+from readmodels.pipeline import outbox
 from readmodels.pipeline.demo_controls import lift_fault
-from readmodels.pipeline.projector import catch_up
+from readmodels.pipeline.locks import lock_orders
+from readmodels.pipeline.projector import catch_up_order
 from readmodels.pipeline.row_store import load_row
 from readmodels.projections import get_projection
 
@@ -78,17 +83,48 @@ def _log_outcome(dead: DeadLetter, outcome: str, reason: str = "") -> None:
 
 
 def _skip_reason(dead: DeadLetter, now) -> str | None:
+    """Why this entry is not replayed now, or None to replay it.
+
+    "Covered by a rebuild" comes first: a rebuild since the failure that applied the event
+    resolves the entry whatever its age (otherwise "rebuild, then replay" could never resolve
+    an old one). Only then is an entry beyond the replay window left alone, open and visible.
+    """
+    covered_by = _resolve_if_covered_by_rebuild(dead)
+    if covered_by:
+        return covered_by
     if dead.first_failed_at < now - REPLAY_WINDOW:
-        return f"older than {REPLAY_WINDOW.days} days; rebuild the read model instead"
-    state = ReadModelState.objects.filter(name=dead.read_model).first()
-    rebuilt_at = state.last_rebuild_at if state else None
-    row = load_row(get_projection(dead.read_model), dead.order_id)
-    if rebuilt_at and rebuilt_at > dead.last_failed_at and row and row["seq"] >= dead.seq:
-        with transaction.atomic():
-            _resolve(dead, f"covered by the rebuild of {rebuilt_at.isoformat()}")
-            _unpark(dead)
-        return f"covered by the rebuild of {rebuilt_at.isoformat()}"
+        return (
+            f"first failed more than {REPLAY_WINDOW.days} days ago and no rebuild since covers "
+            f"it: fix the cause, run `manage.py rebuild_readmodel {dead.read_model}`, then "
+            "replay it again (it is then resolved as covered by the rebuild)"
+        )
     return None
+
+
+def _resolve_if_covered_by_rebuild(dead: DeadLetter) -> str | None:
+    """Resolve the entry and unpark its order if a rebuild since it failed applied its event.
+
+    Holds the order's projector lock (as `_replay_one` does, through `catch_up_order`) and checks
+    again under it: a projector that saw the entry open finishes parking the order's later
+    events first, and this then unparks them, instead of leaving them parked behind a
+    resolved entry for good.
+    """
+    with transaction.atomic():
+        lock_orders(dead.read_model, [dead.order_id])
+        dead = DeadLetter.objects.select_for_update().filter(pk=dead.pk).first() or dead
+        if dead.resolved_at is not None:
+            return None
+        state = ReadModelState.objects.filter(name=dead.read_model).first()
+        rebuilt_at = state.last_rebuild_at if state else None
+        if rebuilt_at is None or rebuilt_at <= dead.last_failed_at:
+            return None
+        row = load_row(get_projection(dead.read_model), dead.order_id)
+        if row is None or row["seq"] < dead.seq:
+            return None
+        reason = f"covered by the rebuild of {rebuilt_at.isoformat()}"
+        _resolve(dead, reason)
+        _unpark(dead)
+    return reason
 
 
 def _replay_one(dead: DeadLetter) -> str | None:
@@ -98,7 +134,7 @@ def _replay_one(dead: DeadLetter) -> str | None:
     if state and state.poisoned_event_id == dead.event.event_id:
         lift_fault(dead.read_model)  # the demo's injected fault is "fixed" by replaying it
     with transaction.atomic():
-        outcome = catch_up(projection, dead.order_id, up_to_seq=dead.seq, replaying=True)
+        outcome = catch_up_order(projection, dead.order_id, up_to_seq=dead.seq, replaying=True)
         if outcome.failure is not None:
             dead.attempts += 1
             dead.last_failed_at = timezone.now()
@@ -110,7 +146,10 @@ def _replay_one(dead: DeadLetter) -> str | None:
         _unpark(dead)
     # The events that waited behind it take the normal path: retries and dead letters apply.
     latest = Event.objects.filter(order_id=dead.order_id).aggregate(seq=Max("seq"))["seq"]
-    catch_up(projection, dead.order_id, up_to_seq=latest)
+    if strategy_of(dead.read_model) == CDC:  # no outbox rows: cdc's own retries, same policy
+        catch_up_or_dead_letter(projection, dead.order_id, up_to_seq=latest)
+    else:
+        catch_up_order(projection, dead.order_id, up_to_seq=latest)
     return None
 
 
@@ -122,7 +161,5 @@ def _resolve(dead: DeadLetter, resolution: str) -> None:
 
 def _unpark(dead: DeadLetter) -> None:
     """Hand what waited behind a resolved dead letter back to the pipeline."""
-    OutboxMessage.objects.filter(
-        read_model=dead.read_model, event__order_id=dead.order_id, state=OutboxState.PARKED
-    ).update(state=OutboxState.PENDING, available_at=timezone.now(), attempts=0)
+    outbox.unpark(dead.read_model, dead.order_id)
     transaction.on_commit(wake_relay)

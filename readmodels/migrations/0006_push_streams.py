@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('readmodels', '0003_cdc_state'),
+        ('readmodels', '0005_dead_letter_created_at'),
     ]
 
     operations = [
