@@ -35,6 +35,8 @@ SPECTACULAR_SETTINGS = {
         "ValidationErrorCode": "config.api_shapes.VALIDATION_ERROR_CODES",
         "ReplayOutcomeName": "readmodels.ops.schema.REPLAY_OUTCOMES",
         "BehindReason": "readmodels.queries.schema.BEHIND_REASONS",
+        "Completeness": "readmodels.queries.schema.COMPLETENESS",
+        "ProvisionalReason": "readmodels.queries.schema.PROVISIONAL_REASONS",
         "JourneyState": "readmodels.queries.journey.JOURNEY_STATES",
     },
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,

@@ -343,3 +343,12 @@ WS_CONNECTION_LEASE_SECONDS = 60.0  # a crashed process's sockets free their slo
 # A push socket re-checks that its session still logs its user in, with the same role, this
 # often (readmodels/push/session_end.py); logout and role changes close it at once anyway.
 WS_SESSION_CHECK_SECONDS = float(os.environ.get("WS_SESSION_CHECK_SECONDS", "60"))
+# Push streams (docs/push-resumption.md): messages are kept this long for clients that resume;
+# a client further behind than PUSH_REPLAY_LIMIT messages is told to refetch instead. An open
+# socket asks the database every PUSH_CHECK_SECONDS whether its stream moved past what it
+# sent (a push lost in Redis, or Redis flushed), and sends what it missed.
+PUSH_LOG_RETENTION_SECONDS = float(os.environ.get("PUSH_LOG_RETENTION_SECONDS", "3600"))
+PUSH_REPLAY_LIMIT = int(os.environ.get("PUSH_REPLAY_LIMIT", "1000"))
+PUSH_CHECK_SECONDS = float(os.environ.get("PUSH_CHECK_SECONDS", "5"))
+# Test hook: drop one in N pushes to browsers on their way to Redis (0: drop none).
+PUSH_TEST_DROP_ONE_IN = int(os.environ.get("PUSH_TEST_DROP_ONE_IN", "0"))

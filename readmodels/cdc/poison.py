@@ -31,6 +31,7 @@ from orders.domain.events import DomainEvent
 from orders.models import Event
 from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
+from readmodels.pipeline import push_log
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
 from readmodels.pipeline.locks import lock_orders
 from readmodels.pipeline.order_owner import customer_of
@@ -210,7 +211,12 @@ def _open_dead_letter(
             first_failed_at=first_failed_at,
             last_failed_at=timezone.now(),
         )
-        # As on the outbox path: the owner's spinner becomes a message at once.
+        # As on the outbox path: the owner's spinner becomes a message at once, recorded at
+        # its position in the push log (docs/push-resumption.md).
+        owner = customer_of(order_id)
+        (positions,) = push_log.record(
+            [(owner, push_log.failed_message(order_id, seq, read_model))]
+        )
         transaction.on_commit(
             partial(
                 order_dead_lettered.send,
@@ -218,7 +224,8 @@ def _open_dead_letter(
                 order_id=order_id,
                 seq=seq,
                 read_model=read_model,
-                customer_id=customer_of(order_id),
+                customer_id=owner,
+                positions=positions,
             )
         )
     logger.warning(

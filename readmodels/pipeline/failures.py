@@ -17,7 +17,7 @@ from orders.announcements import wake_relay
 from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
-from readmodels.pipeline import outbox
+from readmodels.pipeline import outbox, push_log
 from readmodels.pipeline.order_owner import customer_of
 from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
 from readmodels.signals import order_dead_lettered
@@ -101,6 +101,8 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
         logger.warning("dead letter: %s gave up on event", read_model, extra=context)
         # The owner's spinner becomes a message at once, not when someone replays it.
         owner = customer_of(event.order_id)
+        push = push_log.failed_message(event.order_id, event.seq, read_model)
+        (positions,) = push_log.record([(owner, push)])
         transaction.on_commit(
             partial(
                 order_dead_lettered.send,
@@ -109,6 +111,7 @@ def record_failure(read_model: str, event, error: BaseException, trace: str) -> 
                 seq=event.seq,
                 read_model=read_model,
                 customer_id=owner,
+                positions=positions,
             )
         )
     else:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders.models import OutboxMessage, OutboxState
+from readmodels.pipeline.push_log import delete_old_entries
 
 
 def delete_old_pipeline_rows() -> dict[str, int]:
@@ -16,4 +17,4 @@ def delete_old_pipeline_rows() -> dict[str, int]:
     """
     cutoff = timezone.now() - timedelta(hours=settings.OUTBOX_RETENTION_HOURS)
     outbox, _ = OutboxMessage.objects.filter(state=OutboxState.DONE, done_at__lt=cutoff).delete()
-    return {"outbox": outbox}
+    return {"outbox": outbox, "push_log": delete_old_entries()}

@@ -46,7 +46,7 @@ from django.utils import timezone
 from orders.domain.events import DomainEvent
 from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_applied
-from readmodels.pipeline import failures
+from readmodels.pipeline import failures, push_log
 from readmodels.pipeline.counters import add_to_counters
 from readmodels.pipeline.crash_points import crash_if_requested
 from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
@@ -360,12 +360,25 @@ def _save(projection: Projection, changes: list[Change], *, announce_on: str) ->
     save_rows(projection, [change.after for change in changes])
     add_to_counters(projection.counter_deltas([(c.before, c.after) for c in changes]))
     transaction.on_commit(lambda: record_applied(name, applied), robust=True, using=announce_on)
-    transaction.on_commit(lambda: _announce(name, changes), robust=True, using=announce_on)
+    # The pushes' positions commit with the change (with a read database of its own: with the
+    # write side's transaction, which commits after the rows): a lost push can be replayed.
+    positions = push_log.record(
+        [
+            (
+                c.after.get("customer_id"),
+                push_log.projected_message(c.after["order_id"], c.after["seq"], name),
+            )
+            for c in changes
+        ]
+    )
+    transaction.on_commit(
+        lambda: _announce(name, changes, positions), robust=True, using=announce_on
+    )
 
 
-def _announce(read_model: str, changes: list[Change]) -> None:
+def _announce(read_model: str, changes: list[Change], positions: list[dict[str, int]]) -> None:
     """After commit: one log line and one `order_projected` signal per order changed."""
-    for change in changes:
+    for change, position in zip(changes, positions, strict=True):
         _log_applied(read_model, change.applied)
         row = change.after
         order_projected.send(
@@ -374,6 +387,7 @@ def _announce(read_model: str, changes: list[Change]) -> None:
             seq=row["seq"],
             read_model=read_model,
             customer_id=row.get("customer_id"),
+            positions=position,
         )
 
 

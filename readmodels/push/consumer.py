@@ -1,8 +1,9 @@
 """WebSocket consumer for /ws/orders/: subscribes and forwards, nothing else.
 
 Logged-in users only. Customers join their own group, staff the staff group; pushes come from
-readmodels/push/sender.py through the channel layer. Delivery is at most once: a client re-fetches
-what it shows after every (re)connect.
+readmodels/push/sender.py through the channel layer. The socket forwards its stream's messages
+in position order with no gap (readmodels/push/resumption.py): what Redis lost is replayed from
+the database, and a client that reconnects with `?since=<position>` gets what it missed.
 
 Limits (docs/push-protocol.md, "Limits"): at most WS_MAX_CONNECTIONS_PER_USER sockets per
 user (readmodels/push/connection_slots.py), inbound messages of at most WS_MAX_INBOUND_BYTES (the
@@ -25,6 +26,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from readmodels.push import connection_slots
+from readmodels.push.resumption import StreamCursor, requested_since, resume_request
 from readmodels.push.sender import STAFF_GROUP, customer_group, renew_membership
 from readmodels.push.session_end import session_still_valid, user_group
 
@@ -44,6 +46,7 @@ class OrderUpdatesConsumer(AsyncJsonWebsocketConsumer):
     is_staff = False
     watchdog: asyncio.Task | None = None
     memberships: tuple[asyncio.Task, ...] = ()  # renew the group memberships (they expire)
+    cursor: StreamCursor | None = None  # where this socket's stream has been forwarded to
 
     async def connect(self):
         user = self.scope.get("user")
@@ -69,6 +72,8 @@ class OrderUpdatesConsumer(AsyncJsonWebsocketConsumer):
         )
         await self.accept()
         self._touch()
+        self.cursor = StreamCursor(user, send=self._send_public)
+        await self.cursor.resume(requested_since(self.scope))
         self.watchdog = asyncio.create_task(self._watch())
 
     async def disconnect(self, code):
@@ -88,6 +93,9 @@ class OrderUpdatesConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_MESSAGE_TOO_BIG)
             return
         self._touch()
+        since = resume_request(message.get("text"))
+        if since is not None and self.cursor is not None:
+            await self.cursor.resume(since)  # the client saw a gap, or wants it again
 
     async def order_pending(self, message):
         await self._forward(message)
@@ -118,8 +126,14 @@ class OrderUpdatesConsumer(AsyncJsonWebsocketConsumer):
         self.group = self.own_group = None
 
     async def _forward(self, message: dict) -> None:
+        if self.cursor is not None and message.get("position") is not None:
+            await self.cursor.deliver(_public(message))
+        else:
+            await self._send_public(_public(message))
+
+    async def _send_public(self, message: dict) -> None:
         self._touch()
-        await self.send_json(_public(message))
+        await self.send_json(message)
 
     # ---- idle timeout and slot lease --------------------------------------------------------
 
@@ -133,8 +147,10 @@ class OrderUpdatesConsumer(AsyncJsonWebsocketConsumer):
         idle_timeout = settings.WS_IDLE_TIMEOUT_SECONDS or math.inf  # 0: never idle out
         renew_every = settings.WS_CONNECTION_LEASE_SECONDS / 3
         check_every = settings.WS_SESSION_CHECK_SECONDS or math.inf  # 0: never
+        stream_check_every = settings.PUSH_CHECK_SECONDS or math.inf  # 0: never
         next_renewal = loop.time() + renew_every
         next_check = loop.time() + check_every
+        next_stream_check = loop.time() + stream_check_every
         while True:
             now = loop.time()
             idle_until = self.last_traffic + idle_timeout
@@ -146,13 +162,17 @@ class OrderUpdatesConsumer(AsyncJsonWebsocketConsumer):
                 if not await self._session_still_valid():
                     await self._end_session()
                     return
+            if now >= next_stream_check:
+                next_stream_check = now + stream_check_every
+                await self.cursor.check_for_missed()  # pushes Redis lost, or never sent
             if now >= next_renewal:
                 next_renewal = now + renew_every
                 try:
                     await connection_slots.renew(self.slot_holder, self.channel_name)
                 except Exception as error:  # Redis away: the slot may lapse, the socket stays
                     logger.warning("push socket: could not renew its slot: %r", error)
-            await asyncio.sleep(min(idle_until, next_renewal, next_check) - loop.time())
+            wake_at = min(idle_until, next_renewal, next_check, next_stream_check)
+            await asyncio.sleep(wake_at - loop.time())
 
     async def _session_still_valid(self) -> bool:
         try:

@@ -7,21 +7,28 @@ Each message goes to the owner's group and the staff group, and projections also
 to a process-internal group that wakes read-your-writes waiters.
 
 Sending happens on a private event loop thread, so neither a command nor a projector ever
-waits for Redis; delivery is at most once, and clients re-fetch after reconnecting.
+waits for Redis. Redis delivers at most once; what makes the stream gap-free is that every
+message to a browser has a position in its streams, recorded in the database by
+readmodels/pipeline/push_log.py, and the consumer replays from there what Redis lost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import threading
 
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import router, transaction
 from django.dispatch import receiver
 
 from orders.announcements import order_committed
+from readmodels.models import PushStream
+from readmodels.pipeline import push_log
+from readmodels.pipeline.push_log import failed_message, pending_message, projected_message
 from readmodels.signals import order_dead_lettered, order_projected
 
 logger = logging.getLogger(__name__)
@@ -71,16 +78,31 @@ class BackgroundSender:
             return self._loop
 
     def send(self, groups: list[str], message: dict) -> None:
-        future = asyncio.run_coroutine_threadsafe(
-            _group_send(groups, message), self._running_loop()
-        )
+        self.send_each([(group, message) for group in groups])
+
+    def send_each(self, messages: list[tuple[str, dict]]) -> None:
+        """Send each (group, message), in this order."""
+        future = asyncio.run_coroutine_threadsafe(_group_send(messages), self._running_loop())
         future.add_done_callback(_log_failure)
 
 
-async def _group_send(groups: list[str], message: dict) -> None:
+_sent_to_browsers = itertools.count(1)
+
+
+async def _group_send(messages: list[tuple[str, dict]]) -> None:
     layer = get_channel_layer()
-    for group in groups:
+    for group, message in messages:
+        if _dropped_by_test_hook(message):
+            continue
         await layer.group_send(group, message)
+
+
+def _dropped_by_test_hook(message: dict) -> bool:
+    """PUSH_TEST_DROP_ONE_IN=N loses every N-th positioned push, as a lossy Redis would."""
+    one_in = settings.PUSH_TEST_DROP_ONE_IN
+    if not one_in or message.get("position") is None:
+        return False
+    return next(_sent_to_browsers) % one_in == 0
 
 
 def _log_failure(future) -> None:
@@ -91,45 +113,49 @@ def _log_failure(future) -> None:
 sender = BackgroundSender()
 
 
+def _group_of(stream: str, customer_id: int | None) -> str:
+    return STAFF_GROUP if stream == push_log.STAFF_STREAM else customer_group(customer_id)
+
+
+def send_to_streams(message: dict, customer_id: int | None, positions: dict[str, int]) -> None:
+    """Send a public message to the groups of its streams, each copy with its stream's
+    position (none when recording it failed: the client cannot resume past it, but sees it)."""
+    sender.send_each(
+        [
+            (
+                _group_of(stream, customer_id),
+                {**message, "customerId": customer_id, "position": positions.get(stream)},
+            )
+            for stream in push_log.streams_of(customer_id)
+        ]
+    )
+
+
 @receiver(order_committed, dispatch_uid="push-order-pending")
 def push_order_pending(*, order_id, seq, customer_id, read_models, **_):
-    message = {
-        "type": "order.pending",
-        "orderId": str(order_id),
-        "seq": seq,
-        "behind": read_models,
-        "customerId": customer_id,
-    }
-    sender.send([customer_group(customer_id), STAFF_GROUP], message)
+    message = pending_message(order_id, seq, read_models)
+    try:  # after the command's commit: a transaction of its own
+        with transaction.atomic(using=router.db_for_write(PushStream)):
+            (positions,) = push_log.record([(customer_id, message)])
+    except Exception:
+        logger.warning("could not record order.pending in the push log", exc_info=True)
+        positions = {}
+    send_to_streams(message, customer_id, positions)
 
 
 @receiver(order_projected, dispatch_uid="push-order-projected")
-def push_order_projected(*, order_id, seq, read_model, customer_id, **_):
-    message = {
-        "type": "order.projected",
-        "orderId": str(order_id),
-        "seq": seq,
-        "readModel": read_model,
-        "customerId": customer_id,
-    }
-    groups = [STAFF_GROUP, PROJECTIONS_GROUP]
-    if customer_id is not None:
-        groups.insert(0, customer_group(customer_id))
-    sender.send(groups, message)
+def push_order_projected(*, order_id, seq, read_model, customer_id, positions=None, **_):
+    """`positions`: what push_log.record gave the message in the projector's transaction."""
+    message = projected_message(order_id, seq, read_model)
+    send_to_streams(message, customer_id, positions or {})
+    # Wakes read-your-writes waiters in web processes (readmodels/push/projection_waiters.py).
+    sender.send([PROJECTIONS_GROUP], {**message, "customerId": customer_id})
 
 
 @receiver(order_dead_lettered, dispatch_uid="push-order-failed")
-def push_order_failed(*, order_id, seq: int, read_model: str, customer_id: int | None, **_):
+def push_order_failed(
+    *, order_id, seq: int, read_model: str, customer_id: int | None, positions=None, **_
+) -> None:
     """A read model dead-lettered this event: tell the owner and staff, so that the spinner
     becomes a message (a replay that applies it later sends the usual order.projected)."""
-    message = {
-        "type": "order.failed",
-        "orderId": str(order_id),
-        "seq": seq,
-        "readModel": read_model,
-        "customerId": customer_id,
-    }
-    groups = [STAFF_GROUP]
-    if customer_id is not None:
-        groups.insert(0, customer_group(customer_id))
-    sender.send(groups, message)
+    send_to_streams(failed_message(order_id, seq, read_model), customer_id, positions or {})

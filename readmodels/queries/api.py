@@ -9,13 +9,26 @@ from rest_framework.views import APIView
 from config.api_errors import error_response
 from orders.visibility import customer_scope
 from readmodels.queries import selectors
+from readmodels.queries.answer_consistency import (
+    consistency_metadata,
+    read_model_completeness,
+    rows_completeness,
+    stream_position,
+)
 from readmodels.queries.freshness import freshness
 from readmodels.queries.order_freshness import behind_by_order
 from readmodels.queries.params import (
     AnalyticsParams,
+    OrderDetailParams,
     OrderListParams,
-    ReadYourWritesParams,
     validated_params,
+)
+from readmodels.queries.provisional import (
+    DEAD_LETTERED,
+    NOT_CAUGHT_UP,
+    may_see,
+    provisional_answer,
+    provisional_view,
 )
 from readmodels.queries.read_your_writes import token_reached
 from readmodels.queries.schema import (
@@ -83,6 +96,7 @@ class OrderListApi(QueryApi):
     )
     def get(self, request):
         params = validated_params(OrderListParams, request.query_params)
+        position = stream_position(request.user)  # before the rows: see answer_consistency
         read_model = list_read_model(params)
         if read_model == "order_search":
             rows = selectors.search_orders(
@@ -95,31 +109,65 @@ class OrderListApi(QueryApi):
                 newest_first=params["ordering"] == "-createdAt",
             )
         page = paginate(request, rows, number=params["page"], size=params["pageSize"])
-        shown = {row.order_id: row.seq for row in page["results"]}
-        behind = behind_by_order(read_model, shown, applied=shown)
+        reached = {row.order_id: row.seq for row in page["results"]}
+        behind = behind_by_order(read_model, reached, applied=reached)
         page["results"] = [summary_json(row, behind.get(row.order_id)) for row in page["results"]]
-        return Response({**page, "metadata": metadata(request, read_model, params)})
+        meta = metadata(request, read_model, params)
+        completeness = rows_completeness(behind, meta.get("consistencyTokenReached"))
+        meta |= consistency_metadata(completeness=completeness, position=position, reached=reached)
+        return Response({**page, "metadata": meta})
 
 
 class OrderDetailApi(QueryApi):
     @query_schema(
         "getOrder",
         "One order (order_details)",
-        parameters=[ReadYourWritesParams],
+        parameters=[OrderDetailParams],
         response=OrderDetailResponseSerializer,
         responses={404: NOT_PROJECTED},
     )
     def get(self, request, order_id):
-        params = validated_params(ReadYourWritesParams, request.query_params)
+        params = validated_params(OrderDetailParams, request.query_params)
+        position = stream_position(request.user)  # before the row: see answer_consistency
         meta = metadata(request, "order_details", params)
         detail = selectors.order_detail(request.user, order_id)
+        visible = detail is not None or may_see(order_id, customer_id=customer_scope(request.user))
+        shown = {order_id: detail.seq} if detail else {}
+        behind = behind_by_order("order_details", [order_id], applied=shown) if visible else {}
+        meta |= consistency_metadata(
+            completeness=rows_completeness(behind, meta.get("consistencyTokenReached")),
+            position=position,
+            reached=shown,
+        )
+        provisional = (
+            self._provisional(request, order_id, detail, behind.get(order_id), meta)
+            if params["provisional"]
+            else None
+        )
+        if provisional is not None:
+            return Response({"order": provisional, "metadata": meta})
         if detail is None:
             response = error_response(404, "not_found", "No such order (yet).")
             response.data["metadata"] = meta
             return response
-        shown = {detail.order_id: detail.seq}
-        behind = behind_by_order("order_details", shown, applied=shown).get(detail.order_id)
-        return Response({"order": with_behind(detail.view, behind), "metadata": meta})
+        return Response({"order": with_behind(detail.view, behind.get(order_id)), "metadata": meta})
+
+    @staticmethod
+    def _provisional(request, order_id, detail, behind, meta) -> dict | None:
+        """The order folded from its events, when order_details cannot show the caller's own
+        write: held behind a dead letter, or the read-your-writes token not reached."""
+        if behind is not None and behind.reason == DEAD_LETTERED:
+            reason = DEAD_LETTERED
+        elif meta.get("consistencyTokenReached") is False:
+            reason = NOT_CAUGHT_UP
+        else:
+            return None
+        view = provisional_view(order_id, customer_id=customer_scope(request.user))
+        read_model_seq = detail.seq if detail else 0
+        if view is None or view["seq"] <= read_model_seq:
+            return None
+        answer = provisional_answer(view, reason=reason, read_model_seq=read_model_seq)
+        return with_behind(answer, behind)
 
 
 class AnalyticsApi(QueryApi):
@@ -131,14 +179,16 @@ class AnalyticsApi(QueryApi):
     )
     def get(self, request):
         params = validated_params(AnalyticsParams, request.query_params)
+        position = stream_position(request.user)  # before the rows: see answer_consistency
         by_status, by_day = selectors.analytics(request.user, days=params["days"])
-        return Response(
-            {
-                "byStatus": by_status,
-                "byDay": by_day,
-                "metadata": metadata(request, "order_analytics", params),
-            }
+        meta = metadata(request, "order_analytics", params)
+        meta |= consistency_metadata(
+            completeness=read_model_completeness(
+                "order_analytics", meta.get("consistencyTokenReached")
+            ),
+            position=position,
         )
+        return Response({"byStatus": by_status, "byDay": by_day, "metadata": meta})
 
 
 def paginate(request, rows, *, number: int, size: int) -> dict:

@@ -33,6 +33,16 @@ class ReadYourWritesParams(serializers.Serializer):
             ) from None
 
 
+class OrderDetailParams(ReadYourWritesParams):
+    provisional = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="When order_details cannot show the order as its events have it (held behind "
+        "a dead letter, or the consistency token not reached after the wait), answer with the "
+        "order folded from its events, flagged `provisional`. false: the read model's row only.",
+    )
+
+
 class OrderListParams(ReadYourWritesParams):
     status = serializers.ChoiceField(
         choices=[s.value for s in OrderStatus], required=False, help_text="Only this status."

@@ -22,11 +22,15 @@ from config.api_shapes import (
     order_status,
 )
 from orders.subscriptions import READ_MODELS, STRATEGIES
+from readmodels.queries.answer_consistency import BEHIND, COMPLETE, DEGRADED
 from readmodels.queries.order_freshness import DEAD_LETTERED, PENDING, RETRYING
+from readmodels.queries.provisional import NOT_CAUGHT_UP
 
 READ_MODEL_NAMES = list(READ_MODELS)
 STRATEGY_NAMES = list(STRATEGIES)
 BEHIND_REASONS = [PENDING, RETRYING, DEAD_LETTERED]
+COMPLETENESS = [COMPLETE, BEHIND, DEGRADED]
+PROVISIONAL_REASONS = [DEAD_LETTERED, NOT_CAUGHT_UP]
 
 
 def read_model_name(**kwargs) -> serializers.ChoiceField:
@@ -51,6 +55,23 @@ class MetadataSerializer(serializers.Serializer):
     consistencyTokenReached = serializers.BooleanField(
         required=False,
         help_text="Only when a consistencyToken was passed: whether the answer reflects it.",
+    )
+    # docs/screen-consistency.md
+    completeness = serializers.ChoiceField(
+        choices=COMPLETENESS,
+        help_text="`complete`: nothing pending for what the answer shows; `behind`: some of it "
+        "has events on their way or retrying, or the consistency token is not reached; "
+        "`degraded`: some of it is held behind a dead letter.",
+    )
+    streamPosition = serializers.IntegerField(
+        min_value=0,
+        help_text="The caller's push stream position before the answer was read: every push "
+        "at or before it is reflected in the answer (docs/push-resumption.md).",
+    )
+    reached = serializers.DictField(
+        child=serializers.IntegerField(min_value=0),
+        required=False,
+        help_text="Answers made of orders: per order id shown, the seq this read model applied.",
     )
 
 
@@ -95,10 +116,26 @@ class OrderPageSerializer(serializers.Serializer):
     metadata = MetadataSerializer()
 
 
+class ProvisionalSerializer(serializers.Serializer):
+    """The order folded from its events, not read from order_details (screen-consistency.md)."""
+
+    reason = serializers.ChoiceField(
+        choices=PROVISIONAL_REASONS,
+        help_text="`dead_lettered`: order_details holds the order behind a dead letter; "
+        "`not_caught_up`: the read-your-writes wait ran out before order_details reached it.",
+    )
+    readModelSeq = serializers.IntegerField(
+        min_value=0, help_text="The seq order_details has really applied (0: no row yet)."
+    )
+
+
 class ProjectedOrderViewSerializer(OrderViewSerializer):
     """An OrderView as the order_details read model holds it, with its per-order freshness."""
 
     behind = behind_field()
+    provisional = ProvisionalSerializer(
+        required=False, help_text="Absent when the answer is order_details' own row."
+    )
 
 
 class OrderDetailResponseSerializer(serializers.Serializer):

@@ -23,7 +23,11 @@ def session_cookie(user) -> str:
     return client.cookies["sessionid"].value
 
 
-async def open_socket(cookie: str) -> tuple[WebsocketCommunicator, bool]:
+async def open_socket(
+    cookie: str, *, skip_greeting: bool = True
+) -> tuple[WebsocketCommunicator, bool]:
+    """Open a push socket and read the `caught_up` it starts with (unless told not to: a
+    refused socket has none)."""
     headers = [
         (b"origin", b"http://localhost:8000"),
         (b"host", b"localhost:8000"),
@@ -31,6 +35,8 @@ async def open_socket(cookie: str) -> tuple[WebsocketCommunicator, bool]:
     ]
     socket = WebsocketCommunicator(application, "/ws/orders/", headers=headers)
     connected, _ = await socket.connect(timeout=5)
+    if connected and skip_greeting:
+        assert (await socket.receive_json_from(timeout=5))["type"] == "caught_up"
     return socket, connected
 
 
@@ -70,7 +76,7 @@ async def test_the_sixth_socket_of_a_user_is_refused(alice_cookie, bob, settings
         assert connected
         sockets.append(socket)
 
-    sixth, _ = await open_socket(alice_cookie)
+    sixth, _ = await open_socket(alice_cookie, skip_greeting=False)
     assert await closed_with(sixth) == 4429
     await sixth.disconnect()
     bobs, bob_connected = await open_socket(await sync_to_async(session_cookie)(bob))

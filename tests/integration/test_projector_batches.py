@@ -257,14 +257,15 @@ def test_the_read_rows_seq_is_the_only_record_of_what_was_applied(
     before = list(OrderSummary.objects.values())
     project_messages(READ_MODEL, delivery)
 
-    # Then: the first wrote only order_summaries and the outbox; the second changed nothing
+    # Then: the first wrote only order_summaries, the outbox and the push log (the message
+    # that says so, docs/push-resumption.md); the second changed nothing
     written = {
         match.group(1)
         for query in queries
         for match in [WRITTEN_TABLE.search(query["sql"])]
         if match
     }
-    assert written == {"order_summaries", "orders_outboxmessage"}
+    assert written == {"order_summaries", "orders_outboxmessage", "push_streams", "push_log"}
     assert list(OrderSummary.objects.values()) == before
     assert set(summaries_outbox().values_list("state", flat=True)) == {OutboxState.DONE}
 

@@ -72,8 +72,8 @@ def test_a_poison_change_is_dead_lettered_and_acknowledged_while_other_orders_fl
     drain(consumer)
     failed_pushes = []
 
-    def dead_lettered(sender, signal, **push):
-        failed_pushes.append(push)
+    def dead_lettered(sender, signal, positions, **push):
+        failed_pushes.append(push)  # positions: the push log's (docs/push-resumption.md)
 
     order_dead_lettered.connect(dead_lettered)  # what the push layer hears
     request.addfinalizer(lambda: order_dead_lettered.disconnect(dead_lettered))

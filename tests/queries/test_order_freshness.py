@@ -90,7 +90,13 @@ def test_a_held_order_marks_its_own_row_and_leaves_the_read_models_freshness_alo
     assert rows_by_id(alice_list)[str(held)]["behind"] == {"seq": 2, "reason": "dead_lettered"}
     assert rows_by_id(bob_list)[str(healthy)].get("behind") is None
     assert detail["order"]["behind"] == {"seq": 2, "reason": "dead_lettered"}
-    assert detail["order"]["status"] == "pending"
+    # ...the detail is the order folded from its events, flagged provisional (the read
+    # model's row, still pending, is what ?provisional=false shows)
+    assert detail["order"]["provisional"] == {"reason": "dead_lettered", "readModelSeq": 1}
+    assert detail["order"]["status"] == "cancelled"
+    row_only = ok(alice_client.get(f"/api/orders/{held}/", {"provisional": "false"}))
+    assert row_only["order"]["status"] == "pending"
+    assert "provisional" not in row_only["order"]
     # ...and neither answer calls the read model stale: nothing else is behind
     for body in (alice_list, bob_list, detail):
         assert (body["metadata"]["lagMs"], body["metadata"]["stale"]) == (0, False)

@@ -26,12 +26,22 @@ def session_cookie(user) -> str:
     return client.cookies["sessionid"].value
 
 
-async def connect(cookie: str | None, origin: str = "http://localhost:8000"):
+async def connect(
+    cookie: str | None,
+    origin: str = "http://localhost:8000",
+    query: str = "",
+    skip_greeting: bool = True,
+):
+    """Open a push socket; unless told otherwise, read the `caught_up` a socket opened without
+    a position starts with (docs/push-resumption.md), so that pushes come next."""
     headers = [(b"origin", origin.encode()), (b"host", b"localhost:8000")]
     if cookie:
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    communicator = WebsocketCommunicator(application, "/ws/orders/", headers=headers)
+    path = f"/ws/orders/?{query}" if query else "/ws/orders/"
+    communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await communicator.connect(timeout=5)
+    if connected and skip_greeting:
+        assert (await communicator.receive_json_from(timeout=5))["type"] == "caught_up"
     return communicator, connected
 
 
@@ -57,6 +67,7 @@ async def test_owner_hears_pending_then_each_projection_and_others_hear_nothing(
         "orderId": order_id,
         "seq": 1,
         "behind": sorted(READ_MODELS),
+        "position": 1,
     }
     projected = [await alice_socket.receive_json_from(timeout=10) for _ in READ_MODELS]
     assert {(m["type"], m["orderId"], m["seq"]) for m in projected} == {

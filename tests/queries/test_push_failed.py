@@ -49,6 +49,11 @@ async def next_of_type(socket, message_type: str, timeout: float = 10) -> dict:
             return message
 
 
+def _without_position(message: dict) -> dict:
+    """The message as before streams had positions (each stream numbers it its own way)."""
+    return {key: value for key, value in message.items() if key != "position"}
+
+
 async def test_owner_and_staff_hear_a_dead_letter_and_then_its_replay(
     alice, bob, staff_user, place_order_as
 ):
@@ -69,13 +74,13 @@ async def test_owner_and_staff_hear_a_dead_letter_and_then_its_replay(
         "seq": 1,
         "readModel": "order_search",
     }
-    assert await next_of_type(sockets["alice"], "order.failed") == expected
-    assert await next_of_type(sockets["staff"], "order.failed") == expected
+    assert _without_position(await next_of_type(sockets["alice"], "order.failed")) == expected
+    assert _without_position(await next_of_type(sockets["staff"], "order.failed")) == expected
     assert await sockets["bob"].receive_nothing(timeout=0.5)
 
     # When: staff replay it / Then: alice hears order_search projected it
     await sync_to_async(replay_dead_letters)(DeadLetter.objects.all())
-    assert await next_of_type(sockets["alice"], "order.projected") == {
+    assert _without_position(await next_of_type(sockets["alice"], "order.projected")) == {
         "type": "order.projected",
         "orderId": str(order_id),
         "seq": 1,

@@ -71,8 +71,11 @@ def test_query_with_token_and_stopped_projector_answers_stale_after_the_wait(
         f"/api/orders/{placed['order']['orderId']}/",
         {"consistencyToken": placed["consistencyToken"], "waitMs": 300},
     )
-    assert detail.status_code == 404
+    # ...and the detail is her order folded from its events, flagged provisional
+    assert detail.status_code == 200
     assert detail.json()["metadata"]["stale"] is True
+    assert detail.json()["order"]["provisional"] == {"reason": "not_caught_up", "readModelSeq": 0}
+    assert detail.json()["order"]["status"] == "pending"
 
 
 def test_waiting_rechecks_the_database_rarely(monkeypatch, alice_client, catalogue):

@@ -143,8 +143,12 @@ def test_metadata_and_the_error_envelope(schema):
         "maxLagSeconds",
         "stale",
         "consistencyTokenReached",
+        "completeness",
+        "streamPosition",
+        "reached",
     }
     assert "consistencyTokenReached" not in metadata["required"]
+    assert {"completeness", "streamPosition"} <= set(metadata["required"])
     assert metadata["properties"]["dataAsOf"]["format"] == "date-time"
     assert components["ErrorResponse"]["required"] == ["error"]
     body = components["ErrorBody"]

@@ -354,6 +354,8 @@ export interface components {
             /** @description Opaque. Pass it to a query as `consistencyToken` to read your own write. */
             consistencyToken: string;
         };
+        /** @enum {string} */
+        Completeness: "complete" | "behind" | "degraded";
         DayTotals: {
             /** Format: date */
             day: string;
@@ -507,6 +509,14 @@ export interface components {
             stale: boolean;
             /** @description Only when a consistencyToken was passed: whether the answer reflects it. */
             consistencyTokenReached?: boolean;
+            /** @description `complete`: nothing pending for what the answer shows; `behind`: some of it has events on their way or retrying, or the consistency token is not reached; `degraded`: some of it is held behind a dead letter. */
+            completeness: components["schemas"]["Completeness"];
+            /** @description The caller's push stream position before the answer was read: every push at or before it is reflected in the answer (docs/push-resumption.md). */
+            streamPosition: number;
+            /** @description Answers made of orders: per order id shown, the seq this read model applied. */
+            reached?: {
+                [key: string]: number;
+            };
         };
         NotYetProjected: {
             error: components["schemas"]["ErrorBody"];
@@ -619,7 +629,17 @@ export interface components {
             timeline: components["schemas"]["TimelineEntry"][];
             /** @description Absent when the read model is up to date for this order. */
             behind?: components["schemas"]["Behind"];
+            /** @description Absent when the answer is order_details' own row. */
+            provisional?: components["schemas"]["Provisional"];
         };
+        Provisional: {
+            /** @description `dead_lettered`: order_details holds the order behind a dead letter; `not_caught_up`: the read-your-writes wait ran out before order_details reached it. */
+            reason: components["schemas"]["ProvisionalReason"];
+            /** @description The seq order_details has really applied (0: no row yet). */
+            readModelSeq: number;
+        };
+        /** @enum {string} */
+        ProvisionalReason: "dead_lettered" | "not_caught_up";
         ReadModelLag: {
             readModel: components["schemas"]["ReadModelName"];
             lagMs: number;
@@ -1155,6 +1175,8 @@ export interface operations {
             query?: {
                 /** @description The token a command returned: the answer says whether it reflects that write (metadata.consistencyTokenReached). Anything else is refused (400). */
                 consistencyToken?: string;
+                /** @description When order_details cannot show the order as its events have it (held behind a dead letter, or the consistency token not reached after the wait), answer with the order folded from its events, flagged `provisional`. false: the read model's row only. */
+                provisional?: boolean;
                 /** @description With consistencyToken: wait up to this long for the read model to catch up. */
                 waitMs?: number;
             };

@@ -27,6 +27,9 @@ export type ProjectedOrderView = Schemas["ProjectedOrderView"];
 /** Per-order freshness: the first event of the order its read model has not applied, and why. */
 export type Behind = Schemas["Behind"];
 
+/** The detail is the order folded from its events, not order_details' row (docs/screen-consistency.md). */
+export type Provisional = Schemas["Provisional"];
+
 /** The journey of an order's events: committed, relayed, applied per read model. */
 export type Journey = Schemas["Journey"];
 export type JourneyEvent = Schemas["JourneyEvent"];
@@ -75,11 +78,14 @@ export type ReplayResult = Schemas["ReplayResult"];
 
 // --- push (WebSocket): not HTTP, so not in the OpenAPI schema ---
 
+// `position`: the message's place in this user's stream (docs/push-resumption.md); absent
+// only when the server could not record it.
 export interface OrderPendingMessage {
   type: "order.pending";
   orderId: string;
   seq: number;
   behind: string[];
+  position?: number;
 }
 
 export interface OrderProjectedMessage {
@@ -87,6 +93,7 @@ export interface OrderProjectedMessage {
   orderId: string;
   seq: number;
   readModel: string;
+  position?: number;
 }
 
 /** A read model gave up on this event (dead letter); a replay later sends order.projected. */
@@ -95,6 +102,23 @@ export interface OrderFailedMessage {
   orderId: string;
   seq: number;
   readModel: string;
+  position?: number;
 }
+
+/** The socket has sent everything up to `position`; `replayed` of them were missed ones. */
+export interface CaughtUpMessage {
+  type: "caught_up";
+  position: number;
+  replayed: number;
+}
+
+/** The server cannot replay what was missed: load what the page shows again. */
+export interface RefetchMessage {
+  type: "refetch";
+  position: number;
+  reason: string;
+}
+
+export type StreamMessage = CaughtUpMessage | RefetchMessage;
 
 export type PushMessage = OrderPendingMessage | OrderProjectedMessage | OrderFailedMessage;

@@ -6,7 +6,9 @@ export function ConnectionIndicator() {
   const status = useStore(connectionStatus);
   const text =
     status.state === "open"
-      ? "Live updates on"
+      ? status.caughtUp !== undefined
+        ? `Live updates on · caught up, ${status.caughtUp} ${status.caughtUp === 1 ? "change" : "changes"}`
+        : "Live updates on"
       : status.state === "waiting"
         ? `Live updates off, retrying in ${Math.ceil(status.retryInMs / 1000)} s`
         : status.state === "connecting"

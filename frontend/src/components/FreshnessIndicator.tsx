@@ -16,6 +16,13 @@ const BEHIND_TEXT: Record<Behind["reason"], string> = {
   dead_lettered: "could not be applied; staff have been notified",
 };
 
+// Labels a panel whose answer is older than what the pipeline knows (docs/screen-consistency.md).
+const COMPLETENESS_TEXT: Record<Metadata["completeness"], string> = {
+  complete: "Complete",
+  behind: "Behind: changes on their way",
+  degraded: "Degraded: held behind a failure",
+};
+
 /** Pattern 3: how old the shown data is, ticking every second, and whether it is stale. */
 export function FreshnessIndicator({ metadata, refreshProblem, behind }: Props) {
   const now = useNow(1000);
@@ -30,6 +37,11 @@ export function FreshnessIndicator({ metadata, refreshProblem, behind }: Props) 
           {formatDuration(metadata.maxLagSeconds)})
         </span>
         {metadata.stale && <span className="stale-badge">Stale</span>}
+        {metadata.completeness !== "complete" && (
+          <span className={`completeness-badge is-${metadata.completeness}`}>
+            {COMPLETENESS_TEXT[metadata.completeness]}
+          </span>
+        )}
       </p>
       {metadata.stale && <p className="stale-text">{staleExplanation(metadata)}</p>}
       {behind && (

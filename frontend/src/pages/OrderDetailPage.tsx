@@ -91,6 +91,16 @@ export function OrderDetailPage({ orderId, isStaff }: { orderId: string; isStaff
       </section>
 
       <FreshnessIndicator metadata={state.metadata} refreshProblem={state.refreshError} behind={state.behind ?? undefined} />
+      {state.provisional && (
+        <p className="source-note provisional-note" role="status">
+          <span className="provisional-badge">Provisional</span> Shown from the order's events:{" "}
+          <code>order_details</code> has only version {state.provisional.readModelSeq}
+          {state.provisional.reason === "dead_lettered"
+            ? " and holds the rest behind a dead letter (staff have been notified)."
+            : " and did not catch up in time."}{" "}
+          The read model's own row replaces this once it catches up.
+        </p>
+      )}
       {state.notYetProjected && (
         <p className="source-note">
           <code>order_details</code> has not projected this order yet: you are seeing the answer to

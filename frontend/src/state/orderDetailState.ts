@@ -16,7 +16,15 @@
 // optimistic, the response ignored, every read shown as it comes.
 
 import { ApiError } from "../api/errors";
-import type { Behind, CommandResponse, Metadata, OrderStatus, OrderView, ProjectedOrderView } from "../api/types";
+import type {
+  Behind,
+  CommandResponse,
+  Metadata,
+  OrderStatus,
+  OrderView,
+  ProjectedOrderView,
+  Provisional,
+} from "../api/types";
 import { describeCommandFailure, type CommandFailure } from "./commandFailure";
 import { targetStatus, type OrderCommand } from "./orderCommands";
 import { isOlder, newerOf } from "./seqGuard";
@@ -37,6 +45,8 @@ export interface OrderDetailState {
   metadata: Metadata | null;
   /** Where order_details stood for this order at the last read (per-order freshness). */
   behind: Behind | null;
+  /** Set when the last read was the order folded from its events, and why. */
+  provisional: Provisional | null;
   inFlight: (CommandAttempt & { optimistic: boolean }) | null;
   failure: (CommandFailure & { attempt: CommandAttempt }) | null;
   /** Nothing to show: the first read failed. */
@@ -69,6 +79,7 @@ export const initialOrderDetailState: OrderDetailState = {
   base: null,
   metadata: null,
   behind: null,
+  provisional: null,
   inFlight: null,
   failure: null,
   loadError: null,
@@ -92,6 +103,7 @@ export function orderDetailReducer(
       const common = {
         metadata: action.metadata,
         behind: action.view.behind ?? null,
+        provisional: action.view.provisional ?? null,
         loadError: null,
         refreshError: null,
         notYetProjected: false,

@@ -155,6 +155,17 @@ describe("a dead letter turns the spinner into a message until a replay", () => 
     expect(failedFor(caughtUp, ORDER)).toEqual([]);
   });
 
+  it("keeps the failure when a provisional row shows the order past it (folded from its events)", () => {
+    const failedAt2 = failed(emptyTracker, 2, "order_details");
+    const provisional = {
+      orderId: ORDER,
+      seq: 3,
+      behind: { seq: 2, reason: "dead_lettered" as const },
+      provisional: { readModelSeq: 1 },
+    };
+    expect(failedFor(observeRow(failedAt2, "order_details", provisional, T0), ORDER)).toEqual(["order_details"]);
+  });
+
   it("adds no spinner for later events of a held order: they wait behind the dead letter", () => {
     const tracker = pending(failed(emptyTracker, 1, "order_summaries"), 2, ["order_summaries", "order_details"]);
     expect(behindFor(tracker, ORDER)).toEqual(["order_details"]);

@@ -130,15 +130,18 @@ export function onFailed(
 
 /**
  * A row read from `readModel`: its seq is evidence of progress (observeRead),
- * and its `behind` says when the read model gave up on a later event.
+ * and its `behind` says when the read model gave up on a later event. A
+ * provisional row (folded from the events, docs/screen-consistency.md) is no
+ * evidence of its own seq: only of `readModelSeq`, where the read model is.
  */
 export function observeRow(
   tracker: ProjectionTracker,
   readModel: string,
-  row: { orderId: string; seq: number; behind?: Behind },
+  row: { orderId: string; seq: number; behind?: Behind; provisional?: { readModelSeq: number } },
   nowMs: number,
 ): ProjectionTracker {
-  const seen = observeRead(tracker, readModel, row.orderId, row.seq, nowMs);
+  const applied = row.provisional ? row.provisional.readModelSeq : row.seq;
+  const seen = applied > 0 ? observeRead(tracker, readModel, row.orderId, applied, nowMs) : tracker;
   if (row.behind?.reason !== "dead_lettered") return seen;
   return onFailed(seen, { orderId: row.orderId, seq: row.behind.seq, readModel }, nowMs);
 }

@@ -1,18 +1,22 @@
-// The WebSocket to /ws/orders/, kept open with reconnects. Delivery is at
-// most once: whatever the server pushed while we were disconnected is gone.
-// So every successful open (the first one too: pushes sent between the
-// page's first fetch and the open are lost as well) tells the page to
-// re-fetch, via `onConnected`.
+// The WebSocket to /ws/orders/, kept open with reconnects. The stream it
+// carries has positions (docs/push-resumption.md, streamCursor.ts): the
+// client remembers the last one it applied and reconnects with `?since=`, so
+// the server replays what it missed and then says `caught_up` with how many
+// changes that was. A first open, or a `refetch` from the server (too far
+// behind), tells the page to re-fetch instead, via `onConnected`.
 
 import type { PushMessage } from "../api/types";
-import { parsePushMessage } from "./pushMessages";
+import { parsePushMessage, parseStreamMessage } from "./pushMessages";
+import { decide, resumeRequest, resumeUrl } from "./streamCursor";
 
 /** The part of the browser's WebSocket we use; tests pass a fake. */
-export type SocketLike = Pick<WebSocket, "onopen" | "onclose" | "onerror" | "onmessage" | "close">;
+export type SocketLike = Pick<WebSocket, "onopen" | "onclose" | "onerror" | "onmessage" | "close"> & {
+  send?: (data: string) => void;
+};
 
 export type ConnectionStatus =
   | { state: "connecting" }
-  | { state: "open" }
+  | { state: "open"; caughtUp?: number }
   | { state: "waiting"; retryInMs: number; attempt: number }
   | { state: "stopped" };
 
@@ -55,13 +59,15 @@ export function createPushClient(deps: PushClientDeps): PushClient {
   let retryTimer: unknown = null;
   let failedAttempts = 0;
   let running = false;
+  let last: number | null = null; // the last stream position applied
 
   function connect() {
     retryTimer = null;
     deps.onStatus?.({ state: "connecting" });
     let current: SocketLike;
+    const resuming = last !== null;
     try {
-      current = deps.createSocket(deps.url);
+      current = deps.createSocket(resumeUrl(deps.url, last));
     } catch {
       scheduleRetry();
       return;
@@ -70,11 +76,27 @@ export function createPushClient(deps: PushClientDeps): PushClient {
     current.onopen = () => {
       failedAttempts = 0;
       deps.onStatus?.({ state: "open" });
-      deps.onConnected();
+      // Resuming: the server replays what we missed, then says caught_up (or refetch).
+      if (!resuming) deps.onConnected();
     };
     current.onmessage = (event) => {
+      const control = parseStreamMessage(event.data);
+      if (control) {
+        last = control.position;
+        if (control.type === "refetch") deps.onConnected();
+        else if (resuming) deps.onStatus?.({ state: "open", caughtUp: control.replayed });
+        return;
+      }
       const message = parsePushMessage(event.data);
-      if (message) deps.onMessage(message);
+      if (!message) return;
+      const decision = decide(message.position, last);
+      if (decision.kind === "duplicate") return;
+      if (decision.kind === "gap") {
+        current.send?.(resumeRequest(decision.since)); // the server sends the gap, then this again
+        return;
+      }
+      if (message.position !== undefined) last = message.position;
+      deps.onMessage(message);
     };
     current.onerror = () => {
       // The browser follows every error with a close event; reconnecting happens there.

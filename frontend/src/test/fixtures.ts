@@ -43,6 +43,8 @@ export function metadata(overrides: Partial<Metadata> = {}): Metadata {
     lagMs: 0,
     maxLagSeconds: 5,
     stale: false,
+    completeness: "complete",
+    streamPosition: 0,
     ...overrides,
   };
 }
