@@ -11,35 +11,13 @@ from __future__ import annotations
 
 import time
 
-import psutil
 from django.db import connection
 
 from bench import database
+from bench.process_cpu import cpu_seconds, database_backends
 from bench.runner import Run, wait_until
 
 BUDGET_SHARE_OF_ONE_CPU = 0.03
-
-
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
-
-
-def database_backends() -> list[psutil.Process]:
-    """The server processes of this database's connections, the orchestrator's left out."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        pids = [pid for (pid,) in cursor.fetchall()]
-    return [psutil.Process(pid) for pid in pids if psutil.pid_exists(pid)]
 
 
 def run_idle(run: Run) -> dict:

@@ -6,35 +6,11 @@ from __future__ import annotations
 
 import time
 
-import psutil
-from django.db import connection
-
+from bench.process_cpu import cpu_seconds, database_backends
 from tests.pipeline.harness import wait_for_projection
 
 WINDOW_SECONDS = 10
 BUDGET_SHARE_OF_ONE_CPU = 0.03  # 3 %
-
-
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
-
-
-def database_backends() -> list[psutil.Process]:
-    """The PostgreSQL server processes serving the application's connections to the test
-    database (this test's own connection left out)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return [psutil.Process(pid) for (pid,) in cursor.fetchall()]
 
 
 def test_every_component_idles_once_the_pipeline_has_drained(app, people):
