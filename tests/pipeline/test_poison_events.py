@@ -56,8 +56,9 @@ def test_poison_event_is_retried_then_parked_and_replay_applies_it_once(
     assert len(gaps) == MAX_ATTEMPTS - 1
     for attempt, gap in enumerate(gaps, start=1):
         assert gap >= BASE_DELAY_SECONDS * 2 ** (attempt - 1) * (1 - JITTER)
-    # Processing time on a busy machine blurs neighbours, but the trend must be upwards
-    assert gaps[-1] > 2 * gaps[0], f"delays should grow: {gaps}"
+    # Processing time on a busy machine blurs neighbours (a retry may queue behind other
+    # work), but the trend must be upwards: no fixed polling interval in disguise
+    assert gaps[-1] > 2 * min(gaps[:2]), f"delays should grow: {gaps}"
 
     # ...the order's later event waits behind it; other read models and orders flow on
     wait_until(
