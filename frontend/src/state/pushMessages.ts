@@ -2,15 +2,8 @@ import type { PushMessage, StreamMessage } from "../api/types";
 
 /** Validates one WebSocket frame; anything unexpected is ignored rather than trusted. */
 export function parsePushMessage(data: unknown): PushMessage | null {
-  if (typeof data !== "string") return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!value || typeof value !== "object") return null;
-  const message = value as Record<string, unknown>;
+  const message = jsonObject(data);
+  if (message === null) return null;
   if (typeof message.orderId !== "string" || !Number.isInteger(message.seq)) return null;
   const seq = message.seq as number;
   const at = isPosition(message.position) ? { position: message.position } : {};
@@ -31,15 +24,8 @@ export function parsePushMessage(data: unknown): PushMessage | null {
 
 /** The stream's own messages (`caught_up`, `refetch`); null for anything else. */
 export function parseStreamMessage(data: unknown): StreamMessage | null {
-  if (typeof data !== "string") return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!value || typeof value !== "object") return null;
-  const message = value as Record<string, unknown>;
+  const message = jsonObject(data);
+  if (message === null) return null;
   if (!isPosition(message.position)) return null;
   if (message.type === "caught_up" && isPosition(message.replayed)) {
     return { type: "caught_up", position: message.position, replayed: message.replayed };
@@ -52,4 +38,15 @@ export function parseStreamMessage(data: unknown): StreamMessage | null {
 
 function isPosition(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 0;
+}
+
+/** One WebSocket frame as a JSON object; null for anything else. */
+function jsonObject(data: unknown): Record<string, unknown> | null {
+  if (typeof data !== "string") return null;
+  try {
+    const value: unknown = JSON.parse(data);
+    return value && typeof value === "object" ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
