@@ -1,8 +1,11 @@
 """Rate limits: commands and queries per user (429 `throttled` with Retry-After), and failed
 logins per username and per client address (refused without checking the password)."""
 
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -81,6 +84,39 @@ def test_queries_are_not_counted_as_commands(alice, alice_client, frozen_clock, 
     assert alice_client.get("/api/products/").status_code == 200
     assert alice_client.get("/api/products/").status_code == 200
     assert confirm_unknown_order(alice_client).status_code == 404
+
+
+def test_concurrent_commands_never_pass_the_limit_together(alice, settings):
+    """Given a limit of 10 a minute, when 30 requests of one user are decided at the same
+    moment (as in several web processes), then exactly 10 pass: the count and the decision are
+    one atomic step in Redis, not a read followed by a write."""
+    forget_commands_of(alice)
+    settings.COMMAND_RATE_LIMIT = "10/minute"
+    start = threading.Barrier(30)
+    request = SimpleNamespace(user=alice)
+
+    def decide() -> bool:
+        throttle = CommandRateThrottle()
+        start.wait()
+        return throttle.allow_request(request, None)
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        verdicts = list(pool.map(lambda _: decide(), range(30)))
+
+    assert verdicts.count(True) == 10
+
+
+def test_commands_pass_unthrottled_while_redis_is_unreachable(alice, settings, caplog):
+    """A rate limit guards the service; it is not a reason to refuse every command while Redis
+    restarts. The skipped check is logged."""
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    settings.COMMAND_RATE_LIMIT = "1/minute"
+    request = SimpleNamespace(user=alice)
+
+    verdicts = [CommandRateThrottle().allow_request(request, None) for _ in range(3)]
+
+    assert verdicts == [True, True, True]
+    assert "Redis unavailable" in caplog.text
 
 
 # ---- queries -------------------------------------------------------------------------------
