@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.response import Response
 
@@ -71,8 +72,10 @@ def _claim(user, key: str, fingerprint: str) -> IdempotencyKey:
     now = timezone.now()
     abandoned_before = now - timedelta(seconds=settings.IDEMPOTENCY_ABANDONED_AFTER_SECONDS)
     mine = IdempotencyKey.objects.filter(user=user, key=key)
-    mine.filter(expires_at__lte=now).delete()
-    mine.filter(state=IdempotencyKey.State.IN_PROGRESS, created_at__lt=abandoned_before).delete()
+    mine.filter(  # an expired key, or a claim whose owner gave up: one statement forgets both
+        Q(expires_at__lte=now)
+        | Q(state=IdempotencyKey.State.IN_PROGRESS, created_at__lt=abandoned_before)
+    ).delete()
     try:
         with transaction.atomic():
             return IdempotencyKey.objects.create(
