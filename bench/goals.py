@@ -146,5 +146,5 @@ def _at_least(goal: str, value, limit: float, unit: str) -> Goal:
 def _judged(goal: str, value, unit: str, ok: bool | None) -> Goal:
     if value is None:
         return Goal(goal, "not measured", None)
-    digits = 2 if unit == "×" else 1
+    digits = 3 if unit == "×" else 1  # 0.795× is short of 0.8×, which 0.80× would hide
     return Goal(goal, f"{value:,.{digits}f} {unit}".replace(" ×", "×"), ok)

@@ -74,7 +74,7 @@ def freshness_run(run: Run, rate: int, *, sample: tuple[str, ...] = ()) -> dict:
         figures["peakRss"] = memory
     summaries = figures["commitToAppliedMs"]["order_summaries"]
     print(
-        f"  {rate}/s offered: {figures['commands']['throughput']:.0f} cmd/s answered, "
+        f"  {rate}/s offered: {figures['commands']['answeredPerSecond']:.0f} cmd/s answered, "
         f"summaries p50 {_ms(summaries['p50'])} p99 {_ms(summaries['p99'])} ms, "
         f"{summaries['missing']} of {summaries['count']} not applied in time, "
         f"{figures['pushesLost']} pushes missing at the drain's end",

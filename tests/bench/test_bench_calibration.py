@@ -94,7 +94,7 @@ def test_goals_met_missed_and_not_measured():
     assert "1 late" in applied.measured
     assert judged["at 200/s offered: response→order.projected p99 ≤ 100 ms"].ok is False
     assert judged["at 200/s offered: 0 pushes lost"].ok is True
-    assert judged["commands ≥ 0.8× the ORM-only baseline at 1 client(s)"].measured == "0.78×"
+    assert judged["commands ≥ 0.8× the ORM-only baseline at 1 client(s)"].measured == "0.778×"
     assert judged["commands ≥ 0.25× pgbench at 1 client"].ok is False  # 70 / 700
     assert judged["web process CPU per command ≤ 4 ms"].ok is False
     assert judged["projector fixed cost per task ≤ 3 ms"].ok is True
