@@ -122,7 +122,9 @@ def report(measured: dict, stacks_text: str, seconds: float, rate: int) -> str:
 
 
 # Frames whose self time needs a word: py-spy sees Python frames only (no --native).
-NOTES = {"Runner.run (asyncio/runners.py)": "the event loop's own C code (uvloop): I/O, callbacks"}
+NOTES = {
+    "Runner.run (asyncio/runners.py)": "the event loop's own C code (uvloop): I/O, callbacks",
+}
 
 
 def _line(cost) -> str:
