@@ -84,7 +84,7 @@ tools:
 		|| { cat /tmp/orders-promtool-install.log; [ "$$CI" != true ] \
 			&& echo "promtool not installed: the alert rule tests will be skipped"; }; }
 
-# The benchmark suite (docs/benchmarks.md): `make bench`, or `make bench ARGS=--quick` (< 3 min).
+# The benchmark suite (docs/benchmarks.md): `make bench`, or `make bench ARGS=--quick` (≈ 5 min).
 # It uses its own database (orders_bench) and Redis database (11).
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell sha256sum pyproject.toml | cut -c1-16)
 

@@ -28,7 +28,11 @@ WORKLOADS = ("idle", "commands", "pgbench", "freshness", "strategies", "throughp
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="short runs (under 3 minutes)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="short runs (idle, commands, pgbench and freshness under 4 minutes)",
+    )
     parser.add_argument(
         "--only", default="", help=f"comma-separated workloads among: {', '.join(WORKLOADS)}"
     )

@@ -20,6 +20,8 @@ class Config:
     freshness_warmup: float = 5.0
     freshness_seconds: float = 30.0
     drain_seconds: float = 30.0  # how long events may take to be applied after the load
+    freshness_baseline_all_rates: bool = True  # else the reference relay at the lowest only
+    capacity_probe_seconds: float = 4.0  # freshness without commands: app capacity at c=8
     # strategies: one freshness run per strategy at this rate, then place at concurrency 8
     strategy_rate: int = 50
     strategy_concurrency: int = 8
@@ -43,20 +45,25 @@ class Config:
 
 FULL = Config(quick=False)
 
+# Long enough that two quick runs on a quiet machine agree within 20 % on the headline
+# figures (python -m bench.compare), short enough that idle, commands, pgbench and freshness
+# take under four minutes on 2 CPUs. Freshness includes 200/s: the goal rate.
 QUICK = Config(
     quick=True,
     idle_seconds=5.0,
-    command_warmup=0.5,
-    command_seconds=3.0,
-    command_rounds=2,
-    freshness_rates=(50, 100),
-    freshness_warmup=1.0,
-    freshness_seconds=3.0,
-    drain_seconds=2.0,
+    command_warmup=1.0,
+    command_seconds=6.0,
+    command_rounds=3,
+    freshness_rates=(50, 100, 200),
+    freshness_warmup=2.0,
+    freshness_seconds=6.0,
+    drain_seconds=5.0,
+    freshness_baseline_all_rates=False,
+    capacity_probe_seconds=3.0,
     strategy_seconds=1.5,
     relay_rows=20_000,
     naive_relay_rows=1_000,
     projector_seconds=4.0,
     rebuild_events=100_000,
-    pgbench_seconds=2.0,
+    pgbench_seconds=4.0,
 )

@@ -9,32 +9,62 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from bench.goals import goals
+from bench.report_calibration import calibration_rows
 from bench.report_rows import rows
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
 
 
 HEADERS = ("workload", "figure", "value", "baseline", "ratio", "goal")
+GOAL_HEADERS = ("goal of issue 18", "measured", "met")
+
+
+def figure_lines(results: dict) -> list[tuple[str, ...]]:
+    """The calibration, then each workload's rows."""
+    return [
+        (r.section, r.figure, r.value, r.baseline, r.ratio, r.goal)
+        for r in (*calibration_rows(results), *rows(results))
+    ]
+
+
+def goal_lines(results: dict) -> list[tuple[str, ...]]:
+    return [(g.goal, g.measured, g.mark) for g in goals(results["workloads"])]
 
 
 def table(results: dict) -> str:
-    lines = [tuple(HEADERS)]
-    lines += [(r.section, r.figure, r.value, r.baseline, r.ratio, r.goal) for r in rows(results)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(HEADERS))]
-    text = []
-    for index, line in enumerate(lines):
-        text.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip())
-        if index == 0:
-            text.append("  ".join("-" * width for width in widths))
+    text = [
+        *_aligned(HEADERS, figure_lines(results)),
+        "",
+        *_aligned(GOAL_HEADERS, goal_lines(results)),
+    ]
     for name, error in results.get("errors", {}).items():
         text.append(f"{name}: FAILED ({error.strip().splitlines()[-1]})")
     return "\n".join(text)
 
 
+def _aligned(headers: tuple[str, ...], body: list[tuple[str, ...]]) -> list[str]:
+    lines = [headers, *body]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
+    text = []
+    for index, line in enumerate(lines):
+        text.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip())
+        if index == 0:
+            text.append("  ".join("-" * width for width in widths))
+    return text
+
+
 def markdown(results: dict) -> str:
-    text = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
-    for r in rows(results):
-        cells = (r.section, r.figure, r.value, r.baseline, r.ratio, r.goal)
+    return (
+        _markdown_table(HEADERS, figure_lines(results))
+        + "\n**Goals of issue 18** (✓ met, ✗ missed, – not measured in this run)\n\n"
+        + _markdown_table(GOAL_HEADERS, goal_lines(results))
+    )
+
+
+def _markdown_table(headers: tuple[str, ...], body: list[tuple[str, ...]]) -> str:
+    text = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for cells in body:
         text.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(text) + "\n"
 

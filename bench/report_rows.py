@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench.stats import ratio
+from bench.calibration import app_capacity, share_of_capacity
+from bench.stats import answered, ratio
 from orders.subscriptions import READ_MODELS as MODELS
 
 P50_99 = ("p50", "p99")
@@ -57,7 +58,7 @@ def rows(results: dict) -> list[Row]:
         *_idle_rows(w.get("idle")),
         *_command_rows(w.get("commands")),
         *_pgbench_rows(w.get("pgbench"), w.get("commands")),
-        *_freshness_rows(w.get("freshness")),
+        *_freshness_rows(w.get("freshness"), app_capacity(w)[0]),
         *_throughput_rows(w.get("throughput")),
         *_rebuild_rows(w.get("rebuild")),
         *_strategy_rows(w.get("strategies")),
@@ -98,6 +99,7 @@ def _command_rows(commands: dict | None) -> list[Row]:
                 verdict(None if r is None else r >= 0.8, "≥0.80×"),
             )
         )
+        out += _cpu_rows(section, c, cqrs, base)
         for kind in ("place", "confirm"):
             out.append(
                 Row(
@@ -131,6 +133,26 @@ def _command_rows(commands: dict | None) -> list[Row]:
     return out
 
 
+def _cpu_rows(section: str, c: str, cqrs: dict, base: dict) -> list[Row]:
+    """CPU per command of the web processes and of their PostgreSQL backends, vs baseline."""
+    app, orm = cqrs.get("cpuPerCommand"), base.get("cpuPerCommand")
+    if not app or not orm:
+        return []
+    return [
+        Row(
+            section,
+            f"c={c} {who} CPU per command, ms",
+            num(app[key], 2),
+            num(orm[key], 2),
+            times(ratio(app[key], orm[key])),
+            verdict(None if app[key] is None else app[key] <= 4, "≤ 4 ms")
+            if key == "webMs"
+            else "",
+        )
+        for key, who in (("webMs", "web processes'"), ("databaseMs", "PostgreSQL backends'"))
+    ]
+
+
 def _pgbench_rows(pgbench: dict | None, commands: dict | None) -> list[Row]:
     out: list[Row] = []
     if not pgbench or "concurrency" not in pgbench:
@@ -161,7 +183,7 @@ def _pgbench_rows(pgbench: dict | None, commands: dict | None) -> list[Row]:
     return out
 
 
-def _freshness_rows(fresh: dict | None) -> list[Row]:
+def _freshness_rows(fresh: dict | None, capacity: float | None) -> list[Row]:
     out: list[Row] = []
     if not fresh:
         return out
@@ -173,9 +195,10 @@ def _freshness_rows(fresh: dict | None) -> list[Row]:
         out.append(
             Row(
                 section,
-                f"{rate}/s offered: achieved cmd/s; command p50 / p99 ms",
-                f"{num(cmd['throughput'])}; {pct(cmd['latencyMs']['all'], 'p50', 'p99')}",
-                f"{num(naive['commands']['throughput'])}; "
+                f"{rate}/s offered ({times(share_of_capacity(int(rate), capacity)) or '?×'} "
+                "the app's capacity): answered cmd/s; command p50 / p99 ms",
+                f"{num(answered(cmd))}; {pct(cmd['latencyMs']['all'], 'p50', 'p99')}",
+                f"{num(answered(naive['commands']))}; "
                 f"{pct(naive['commands']['latencyMs']['all'], 'p50', 'p99')}"
                 if naive
                 else "",

@@ -226,6 +226,7 @@ def command_figures(result: dict, seconds: float) -> dict:
         "commands": len(ok),
         "failed": len(window) - len(ok),
         "throughput": len(ok) / seconds,
+        "answeredPerSecond": answered_per_second(window, ok, seconds),
         "latencyMs": {},
         "sendLagMs": summarize([(r[2] - r[1]) * 1000 for r in window]),
         "errors": dict(sorted(result["errors"].items(), key=lambda kv: -kv[1])[:5]),
@@ -237,6 +238,17 @@ def command_figures(result: dict, seconds: float) -> dict:
         figures["raw"][f"{kind}LatencyMs"] = rounded(latencies)
     figures["latencyMs"]["all"] = summarize([(r[3] - r[1]) * 1000 for r in ok])
     return figures
+
+
+def answered_per_second(window: list[list], ok: list[list], seconds: float) -> float:
+    """The rate the window's successful commands were answered at: their number over the time
+    from the window's first due command to the last answer (at least the window). In an open
+    loop that keeps up it is the offered rate; past capacity, answers trail far behind their
+    due times and this is the rate the server managed, where `throughput` stays the offered."""
+    if not ok:
+        return 0.0
+    span = max(r[3] for r in ok) - min(r[1] for r in window)
+    return len(ok) / max(seconds, span)
 
 
 def rounded(values: list) -> list:

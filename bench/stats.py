@@ -67,3 +67,9 @@ def ratio(value: float | None, baseline: float | None) -> float | None:
     if value is None or not baseline:
         return None
     return value / baseline
+
+
+def answered(commands: dict) -> float:
+    """The rate a window's commands were answered at (`command_figures`, bench/runner.py);
+    for runs recorded before that figure existed, their throughput."""
+    return commands.get("answeredPerSecond", commands["throughput"])

@@ -6,18 +6,26 @@ write path (outbox rows pile up unconsumed and are emptied between runs). Both a
 twice: with the web process's database connection pool (how the application and the other
 workloads run) and without it (DB_POOL=false: persistent connections, which under ASGI are
 never reused, so every request opens a connection of its own).
+
+Each round also reads the CPU time of the web processes and of their PostgreSQL backends
+from /proc before and after it: CPU per command, whatever else the machine is doing.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from bench.runner import APP_PATHS, BASELINE_PATHS, Run, command_figures
+from bench.process_cpu import cpu_by_process, cpu_used_since, database_backends
+from bench.runner import APP_PATHS, BASELINE_PATHS, OK, Run, command_figures
 from bench.stats import ratio, summarize
 
 
 def closed_loop(run: Run, paths: dict, concurrency: int, mix: str, seconds: float) -> dict:
+    """One round; also the CPU time the web processes and their PostgreSQL backends used in
+    it, with the successful commands it covers (warm-up included: the CPU reading is too)."""
     run.reset()
+    web = run.stack.components["web"].tree()
+    web_before, database_before = cpu_by_process(web), cpu_by_process(database_backends())
     result = run.loadgen(
         {
             "mode": "closed",
@@ -29,7 +37,26 @@ def closed_loop(run: Run, paths: dict, concurrency: int, mix: str, seconds: floa
             **paths,
         }
     )
-    return command_figures(result, seconds)
+    figures = command_figures(result, seconds)
+    figures["cpu"] = {
+        "webSeconds": cpu_used_since(web_before, web),
+        # read after the round: a connection the pool opened during it counts from zero
+        "databaseSeconds": cpu_used_since(database_before, database_backends()),
+        "commands": sum(1 for r in result["requests"] if r[4] in OK),
+    }
+    return figures
+
+
+def cpu_per_command(rounds: list[dict]) -> dict:
+    """Milliseconds of CPU per successful command over rounds (`closed_loop`'s "cpu")."""
+    commands = sum(r["cpu"]["commands"] for r in rounds)
+    web = sum(r["cpu"]["webSeconds"] for r in rounds)
+    database = sum(r["cpu"]["databaseSeconds"] for r in rounds)
+    return {
+        "commands": commands,
+        "webMs": 1000 * web / commands if commands else None,
+        "databaseMs": 1000 * database / commands if commands else None,
+    }
 
 
 def alternating(run: Run, concurrency: int) -> tuple[dict, dict]:
@@ -57,6 +84,7 @@ def over_rounds(rounds: list[dict], seconds: float) -> dict:
         "failed": sum(r["failed"] for r in rounds),
         "throughput": commands / (seconds * len(rounds)),
         "roundThroughputs": [r["throughput"] for r in rounds],
+        "cpuPerCommand": cpu_per_command(rounds),
         "latencyMs": {
             **{key.removesuffix("LatencyMs"): summarize(values) for key, values in raw.items()},
             "all": summarize([v for values in raw.values() for v in values]),
@@ -86,7 +114,13 @@ def run_command_cost(run: Run) -> dict:
             print(
                 f"  {'pool' if pool else 'no pool'} c={concurrency}: "
                 f"{cqrs['throughput']:.0f} cmd/s (baseline {baseline['throughput']:.0f}), "
-                f"failed {cqrs['failed']} / {baseline['failed']}",
+                f"failed {cqrs['failed']} / {baseline['failed']}, web CPU "
+                f"{_ms(cqrs['cpuPerCommand']['webMs'])} / "
+                f"{_ms(baseline['cpuPerCommand']['webMs'])} ms per command",
                 flush=True,
             )
     return figures
+
+
+def _ms(value) -> str:
+    return "n/a" if value is None else f"{value:.1f}"

@@ -5,6 +5,10 @@ push for order_summaries.
 
 Baseline: the reference text's relay (bench/naive_relay.py) in place of the real one, and a
 worker that applies only the event each task names.
+The quick run measures the baseline at the lowest rate only (beyond the machine's capacity
+it only shows a longer backlog). Without the commands workload in the same run, a short
+capacity probe comes first, so each offered rate can be stated as a share of the capacity
+(bench/calibration.py).
 Workload 6 rides along: peak RSS of web, relay and worker during the highest real load.
 """
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 from bench import database
 from bench.processes import RssSampler
 from bench.runner import (
+    APP_PATHS,
     REFERENCE_PROJECTOR,
     Run,
     command_figures,
@@ -22,6 +27,9 @@ from bench.runner import (
     wait_until,
 )
 from bench.stats import summarize
+from bench.workloads.command_cost import closed_loop
+
+PROBE_CONCURRENCY = 8
 
 
 def freshness_run(run: Run, rate: int, *, sample: tuple[str, ...] = ()) -> dict:
@@ -66,7 +74,7 @@ def freshness_run(run: Run, rate: int, *, sample: tuple[str, ...] = ()) -> dict:
         figures["peakRss"] = memory
     summaries = figures["commitToAppliedMs"]["order_summaries"]
     print(
-        f"  {rate}/s offered: {figures['commands']['throughput']:.0f} cmd/s answered, "
+        f"  {rate}/s offered: {figures['commands']['answeredPerSecond']:.0f} cmd/s answered, "
         f"summaries p50 {_ms(summaries['p50'])} p99 {_ms(summaries['p99'])} ms, "
         f"{summaries['missing']} of {summaries['count']} not applied in time, "
         f"{figures['pushesLost']} pushes missing at the drain's end",
@@ -79,7 +87,26 @@ def _ms(value) -> str:
     return "n/a" if value is None else f"{value:.0f}"
 
 
+def capacity_probe(run: Run) -> dict:
+    """The app's command capacity when the commands workload did not run in the same run: a
+    short closed loop through the command API, web server alone, as that workload does."""
+    run.only("web")
+    run.web("outbox")
+    seconds = run.config.capacity_probe_seconds
+    probe = closed_loop(run, APP_PATHS, PROBE_CONCURRENCY, "place_confirm", seconds)
+    print(f"  capacity probe (c={PROBE_CONCURRENCY}): {probe['throughput']:.0f} cmd/s", flush=True)
+    return {
+        "concurrency": PROBE_CONCURRENCY,
+        "seconds": seconds,
+        "throughput": probe["throughput"],
+        "failed": probe["failed"],
+    }
+
+
 def run_freshness(run: Run) -> dict:
+    figures: dict = {"outbox": {}, "naive": {}}
+    if "commands" not in run.figures:  # each offered rate must have a capacity to compare to
+        figures["capacityProbe"] = capacity_probe(run)
     run.only("web", "worker", "relay", "naive-relay")
     run.web("outbox")
     database.install_probes()
@@ -87,7 +114,6 @@ def run_freshness(run: Run) -> dict:
     run.ensure("worker")
     run.ensure("relay")
     rates = run.config.freshness_rates
-    figures: dict = {"outbox": {}, "naive": {}}
     for rate in rates:
         sample = ("web", "relay", "worker") if rate == max(rates) else ()
         figures["outbox"][str(rate)] = freshness_run(run, rate, sample=sample)
@@ -95,7 +121,7 @@ def run_freshness(run: Run) -> dict:
     run.stack.stop("worker")
     run.ensure("worker", **REFERENCE_PROJECTOR)
     run.ensure("naive-relay")
-    for rate in rates:
+    for rate in rates if run.config.freshness_baseline_all_rates else rates[:1]:
         figures["naive"][str(rate)] = freshness_run(run, rate)
     run.stack.stop("naive-relay")
     run.stack.stop("worker")

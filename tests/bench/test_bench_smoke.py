@@ -147,6 +147,17 @@ def test_command_figures_count_measured_successes_from_their_due_time():
     assert figures["latencyMs"]["place"]["p50"] == pytest.approx(20.0)
     assert figures["latencyMs"]["confirm"]["p50"] == pytest.approx(30.0)
     assert figures["raw"]["placeLatencyMs"] == [20.0]
+    assert figures["answeredPerSecond"] == 1.0  # answered as fast as they came
+
+
+def test_past_capacity_the_answered_rate_is_what_the_server_managed():
+    # Given commands due over 1 s whose answers trail until 4 s after the window's start
+    requests = [["place", due / 10, due / 10, 1 + due * 0.3, 201, f"o{due}", 1, True]
+                for due in range(10)]  # fmt: skip
+    figures = command_figures({"requests": requests, "errors": {}}, seconds=1.0)
+    # Then the offered rate is all answered, at the rate of 10 in 3.7 s
+    assert figures["throughput"] == 10.0
+    assert figures["answeredPerSecond"] == pytest.approx(10 / 3.7)
 
 
 def test_push_latency_runs_from_the_response_to_the_first_push_at_or_past_its_seq():
