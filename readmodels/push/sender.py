@@ -31,6 +31,11 @@ from readmodels.pipeline import push_log
 from readmodels.pipeline.push_log import failed_message, pending_message, projected_message
 from readmodels.signals import order_dead_lettered, order_projected
 
+try:  # uvloop (with uvicorn[standard]): its socket writes cost a fraction of asyncio's own
+    from uvloop import new_event_loop
+except ImportError:  # pragma: no cover - platforms without uvloop
+    from asyncio import new_event_loop
+
 logger = logging.getLogger(__name__)
 
 STAFF_GROUP = "orders.staff"
@@ -70,7 +75,7 @@ class BackgroundSender:
     def _running_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._loop is None or self._pid != os.getpid():
-                self._loop = asyncio.new_event_loop()
+                self._loop = new_event_loop()
                 self._pid = os.getpid()
                 threading.Thread(
                     target=self._loop.run_forever, name="push-sender", daemon=True
