@@ -17,7 +17,8 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
 from uuid import UUID
@@ -37,6 +38,7 @@ from readmodels.rebuild.tables import column_types, qn
 FETCH_SIZE = 10_000  # events per round trip of the server-side cursor
 PARALLEL_MIN_EVENTS = 50_000  # below this, forking costs more than a second core saves
 MAX_FOLD_WORKERS = 4  # each holds two connections
+PROGRESS_SECONDS = 1.0  # how often folds in worker processes report their progress
 
 
 @dataclass(frozen=True)
@@ -66,30 +68,54 @@ def split_order_ids(count: int) -> list[tuple[UUID | None, UUID | None]]:
     return list(zip([None, *bounds], [*bounds, None], strict=True))
 
 
-def fold_in_parallel(ranges: list[FoldRange]) -> tuple[int, int]:
+def fold_in_parallel(ranges: list[FoldRange], progress: Callable[[int], None]) -> tuple[int, int]:
     """Fold each range in a forked process of its own. Returns (events, orders).
 
-    The first failure is raised as the fold raised it (RebuildFailed); the folds still
-    running finish, and their rows go with the shadow table the caller drops."""
-    with ProcessPoolExecutor(len(ranges), mp_context=get_context("fork")) as pool:
-        results = list(pool.map(_fold_in_worker, ranges))
+    `progress` is told every second how many events the workers have folded so far. The
+    first failure is raised as the fold raised it (RebuildFailed); the folds still running
+    finish, and their rows go with the shadow table the caller drops."""
+    context = get_context("fork")
+    folded = context.Value("q", 0)  # shared with the workers (inherited: they are forked)
+    with ProcessPoolExecutor(
+        len(ranges), mp_context=context, initializer=_start_worker, initargs=(folded,)
+    ) as pool:
+        futures = [pool.submit(_fold_in_worker, task) for task in ranges]
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=PROGRESS_SECONDS, return_when=FIRST_EXCEPTION)
+            for future in done:
+                future.result()  # a failed fold raises here
+            progress(folded.value)
+        results = [future.result() for future in futures]
     return sum(events for events, _ in results), sum(orders for _, orders in results)
 
 
-def _fold_in_worker(task: FoldRange) -> tuple[int, int]:
-    """fold_range in a worker process, without the cyclic garbage collector: the fold makes no
-    cycles, and each collection would walk every object inherited from the parent (about a
-    sixth of the workers' CPU time, measured). The worker ends with the fold."""
+_folded = None  # in a worker process: the events folded by all workers, shared
+
+
+def _start_worker(folded) -> None:
+    """A worker's start: it counts into `folded` and runs without the cyclic garbage
+    collector. The fold makes no cycles, and each collection would walk every object
+    inherited from the parent (about a sixth of the workers' CPU time, measured)."""
+    global _folded
+    _folded = folded
     gc.disable()
-    return fold_range(task)
 
 
-def fold_range(task: FoldRange, progress=lambda events: None) -> tuple[int, int]:
+def _fold_in_worker(task: FoldRange) -> tuple[int, int]:
+    def count(events: int) -> None:
+        with _folded.get_lock():
+            _folded.value += events
+
+    return fold_range(task, count)
+
+
+def fold_range(task: FoldRange, progress: Callable[[int], None]) -> tuple[int, int]:
     """Fold one range of the snapshot and COPY its rows (committed). Returns (events, orders).
 
     The hot loop of the rebuild: one pass over the sorted events, no query per order, each
-    row streamed to PostgreSQL as its order ends. `progress` is told the events folded so far
-    after each batch.
+    row streamed to PostgreSQL as its order ends. `progress` is told after each batch how many
+    events it held.
     """
     projection = PROJECTIONS[task.read_model]
     codec = RowCodec(projection.row_model)
@@ -138,7 +164,7 @@ def fold_range(task: FoldRange, progress=lambda events: None) -> tuple[int, int]
                             projection, row, order_id, seq, event_type, occurred_at, data, event_id
                         )
                     done += len(batch)
-                    progress(done)
+                    progress(len(batch))
             if row is not None:
                 write(row)
                 orders += 1

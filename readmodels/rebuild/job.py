@@ -194,14 +194,20 @@ class _Rebuild:
                 )
                 for low, high in split_order_ids(workers)
             ]
-            if workers > 1:
-                return fold_in_parallel(ranges)
+            folded = 0
 
             def progress(done: int) -> None:
                 elapsed = time.monotonic() - started
                 self.progress(RebuildProgress(self.name, "folding", done, total, elapsed))
 
-            return fold_range(ranges[0], progress)
+            def count(events: int) -> None:
+                nonlocal folded
+                folded += events
+                progress(folded)
+
+            if workers > 1:
+                return fold_in_parallel(ranges, progress)
+            return fold_range(ranges[0], count)
 
     # -- catch-up
 

@@ -50,6 +50,22 @@ def test_a_parallel_fold_gives_the_tables_and_indexes_of_a_serial_one(name, monk
     assert leftover_tables() == []
 
 
+@pytest.mark.usefixtures("orders_in_every_state")
+def test_folds_in_worker_processes_report_their_progress(monkeypatch):
+    """Given three fold workers, when order_summaries is rebuilt, then the folding progress
+    reaches every event of the snapshot."""
+    fold_with(monkeypatch, WORKERS)
+    folding = []
+
+    report = rebuild(
+        "order_summaries",
+        progress=lambda p: folding.append((p.done, p.total)) if p.phase == "folding" else None,
+    )
+
+    assert folding[-1] == (report.bulk_events, report.bulk_events)
+    assert report.bulk_events == Event.objects.count()
+
+
 def test_the_ranges_cover_every_order_id_once():
     """Given a split into three ranges, every id falls in exactly one, the lowest and the
     highest included."""
