@@ -5,9 +5,10 @@ The new tables are built beside the live ones and swapped in by renaming:
 1. Shadow tables `<table>__rebuild` (row table and aggregate tables) are created like the live
    ones (columns, defaults, generated columns, check constraints), without indexes.
 2. Bulk phase: one REPEATABLE READ snapshot of the event log is streamed, ordered by
-   (order_id, seq), through a server-side cursor; each order's events are folded with the
-   projection and the rows are written with one COPY. Indexes are built afterwards (much
-   faster than maintaining them row by row) and the table is analysed.
+   (order_id, seq), through server-side cursors; each order's events are folded with the
+   projection and the rows are written with a binary COPY — one order-id range per core,
+   in worker processes sharing the snapshot (bulk_fold.py). Indexes are built afterwards
+   (much faster than maintaining them row by row) and the table is analysed.
 3. Catch-up: events committed after the snapshot are found by an anti-join of the event log
    against the shadow rows and folded onto them; first without locks, then once more inside
    the swap transaction, which holds the read model's advisory lock exclusively. That lock
