@@ -301,7 +301,8 @@ def _rebuild_rows(rb: dict | None) -> list[Row]:
     out.append(
         Row(
             section,
-            f"rebuild {rb['readModel']}: events/s ({num(reb['events'])} events)",
+            f"rebuild {rb['readModel']}: events/s ({num(reb['events'])} events, "
+            f"{reb.get('foldWorkers', 1)} fold processes)",
             num(reb["eventsPerSecond"]),
         )
     )
@@ -312,16 +313,18 @@ def _rebuild_rows(rb: dict | None) -> list[Row]:
             num(reb["rowsPerSecond"]),
             num(copy["rowsPerSecond"]),
             times(rb["ratio"]),
-            verdict(None if rb["ratio"] is None else rb["ratio"] >= 0.3, "≥0.30×"),
         )
     )
+    # The goal (issue 18): the rate of COPY into the same table with the same indexes.
+    with_indexes = rb["ratioWithIndexes"]
     out.append(
         Row(
             section,
             "rebuild read rows/s vs COPY + the same indexes",
             num(reb["rowsPerSecond"]),
             num(copy["rowsPerSecondWithIndexes"]),
-            times(rb["ratioWithIndexes"]),
+            times(with_indexes),
+            verdict(None if with_indexes is None else with_indexes >= 0.3, "≥0.30×"),
         )
     )
     return out

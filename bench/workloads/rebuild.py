@@ -86,6 +86,7 @@ def run_rebuild(run: Run) -> dict:
         "seconds": report.seconds,
         "eventsPerSecond": rate(report.events, report.seconds),
         "rowsPerSecond": rate(report.orders, report.seconds),
+        "foldWorkers": report.fold_workers,
         "bulkSeconds": getattr(report, "bulk_seconds", None),
         "indexSeconds": getattr(report, "index_seconds", None),
         "swapSeconds": getattr(report, "swap_seconds", None),

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from psycopg import sql
 
+from readmodels.read_database import WRITE_ALIAS
 from readmodels.rebuild.errors import RebuildAlreadyRunning, RebuildFailed
 
 
@@ -37,30 +39,44 @@ class rebuild_guard:
             # a broken connection took the session lock with it; the original error matters
 
 
+def connection_params(alias: str) -> dict:
+    """psycopg.connect() arguments for the database of a Django alias (plain values: they are
+    handed to the fold workers)."""
+    django_connection = connections[alias]
+    return {
+        key: value
+        for key, value in django_connection.get_connection_params().items()
+        if key not in ("context", "cursor_factory")
+    }
+
+
 class snapshot_reader:
-    """A second connection in one REPEATABLE READ READ ONLY transaction: the snapshot the bulk
-    phase folds.
+    """A connection of its own in one REPEATABLE READ READ ONLY transaction: the snapshot the
+    bulk phase folds. Given `snapshot` (an id from `export_snapshot`), it imports that
+    snapshot, so that several connections read the very same event log.
 
     It uses psycopg's own (C) loaders rather than Django's, which load timestamps in Python
     (a third of the bulk phase's time). With the session in UTC both give equal values:
     aware datetimes in datetime.timezone.utc, as the ORM returns them (USE_TZ = True).
     """
 
+    def __init__(self, params: dict | None = None, snapshot: str | None = None):
+        self.params = params
+        self.snapshot = snapshot
+
     def __enter__(self) -> psycopg.Connection:
         if not settings.USE_TZ:
             raise RebuildFailed("rebuild expects USE_TZ = True (aware UTC timestamps)")
-        connection.ensure_connection()
-        params = {
-            key: value
-            for key, value in connection.get_connection_params().items()
-            if key not in ("context", "cursor_factory")
-        }
-        self.conn = psycopg.connect(**params)
+        self.conn = psycopg.connect(**(self.params or connection_params(WRITE_ALIAS)))
         try:
             self.conn.execute("SET TIME ZONE 'UTC'")
             self.conn.commit()
             self.conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             self.conn.read_only = True
+            if self.snapshot:  # the transaction's first statement, as PostgreSQL requires
+                self.conn.execute(
+                    sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(self.snapshot))
+                )
         except BaseException:
             self.conn.close()
             raise
@@ -68,6 +84,12 @@ class snapshot_reader:
 
     def __exit__(self, *exc):
         self.conn.close()
+
+
+def export_snapshot(reader: psycopg.Connection) -> str:
+    """The id under which other connections can import `reader`'s snapshot, for as long as
+    its transaction stays open."""
+    return reader.execute("SELECT pg_export_snapshot()").fetchone()[0]
 
 
 class Prefetcher:

@@ -30,6 +30,9 @@ class EventFoldFailed(RebuildFailed):
             "unchanged; fix the projection and rebuild again."
         )
 
+    def __reduce__(self):  # raised in a fold worker process, re-raised in the rebuild's
+        return type(self), (self.read_model, self.order_id, self.seq, self.event_type, self.error)
+
 
 class EventLogGap(RebuildFailed):
     pass

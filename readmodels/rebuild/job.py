@@ -5,9 +5,10 @@ The new tables are built beside the live ones and swapped in by renaming:
 1. Shadow tables `<table>__rebuild` (row table and aggregate tables) are created like the live
    ones (columns, defaults, generated columns, check constraints), without indexes.
 2. Bulk phase: one REPEATABLE READ snapshot of the event log is streamed, ordered by
-   (order_id, seq), through a server-side cursor; each order's events are folded with the
-   projection and the rows are written with one COPY. Indexes are built afterwards (much
-   faster than maintaining them row by row) and the table is analysed.
+   (order_id, seq), through server-side cursors; each order's events are folded with the
+   projection and the rows are written with a binary COPY — one order-id range per core,
+   in worker processes sharing the snapshot (bulk_fold.py). Indexes are built afterwards
+   (much faster than maintaining them row by row) and the table is analysed.
 3. Catch-up: events committed after the snapshot are found by an anti-join of the event log
    against the shadow rows and folded onto them; first without locks, then once more inside
    the swap transaction, which holds the read model's advisory lock exclusively. That lock
@@ -52,27 +53,30 @@ from uuid import UUID
 import psycopg
 from django.db import DatabaseError, OperationalError, connections, transaction
 from django.utils import timezone
-from psycopg.copy import QueuedLibpqWriter
 
 from readmodels.models import ReadModelState
-from readmodels.pipeline.event_log import EVENT_COLUMNS, event_from_row
-from readmodels.pipeline.fold import FoldFailed, Gap, fold_event
 from readmodels.pipeline.locks import lock_read_model_exclusively
 from readmodels.projections import PROJECTIONS, Projection
-from readmodels.projections.base import Row
 from readmodels.read_database import WRITE_ALIAS, read_alias, read_connection
 from readmodels.rebuild.across_databases import events_after, mark_covered_done, orders_behind
-from readmodels.rebuild.connections import Prefetcher, rebuild_guard, snapshot_reader
-from readmodels.rebuild.errors import (
-    EventFoldFailed,
-    RebuildFailed,
-    UnknownReadModel,
-    event_log_gap,
+from readmodels.rebuild.bulk_fold import (
+    FoldRange,
+    fold_in_parallel,
+    fold_range,
+    fold_row,
+    fold_workers,
+    split_order_ids,
 )
+from readmodels.rebuild.connections import (
+    connection_params,
+    export_snapshot,
+    rebuild_guard,
+    snapshot_reader,
+)
+from readmodels.rebuild.errors import RebuildFailed, UnknownReadModel
 from readmodels.rebuild.report import ProgressCallback, RebuildProgress, RebuildReport
 from readmodels.rebuild.row_codec import RowCodec
 from readmodels.rebuild.tables import (
-    column_types,
     copy_grants,
     copy_indexes,
     qn,
@@ -80,7 +84,6 @@ from readmodels.rebuild.tables import (
     table_names,
 )
 
-FETCH_SIZE = 10_000  # events per round trip of the server-side cursor
 CATCH_UP_ORDERS = 2_000  # orders whose rows are loaded and upserted together
 UNLOCKED_PASSES = 5  # catch-up passes before the locked one, while each finds enough to do
 SMALL_CATCH_UP = 1_000  # events: a pass this small means the locked pass will be short
@@ -156,11 +159,12 @@ class _Rebuild:
                 copy_grants(cursor, table)
             for table in self.aggregate_tables:
                 self.index_names[table.live] = copy_indexes(cursor, table)
-            with snapshot_reader() as reader:
-                events, orders = self._fold_snapshot(reader, cursor.cursor)
-            self.report.bulk_seconds = time.monotonic() - started
-            started = time.monotonic()
-            self.progress(RebuildProgress(self.name, "indexing", 0, 0, 0.0))
+        # committed: the folds write into the shadow row table from connections of their own
+        events, orders = self._fold_snapshot()
+        self.report.bulk_seconds = time.monotonic() - started
+        started = time.monotonic()
+        self.progress(RebuildProgress(self.name, "indexing", 0, 0, 0.0))
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             self.index_names[self.row_table.live] = copy_indexes(cursor, self.row_table)
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {qn(self.row_table.shadow)}")
@@ -169,62 +173,42 @@ class _Rebuild:
         self.report.events += events
         self.report.orders = orders
 
-    def _fold_snapshot(self, reader: psycopg.Connection, writer: psycopg.Cursor) -> tuple[int, int]:
-        """Fold every event of the snapshot and COPY the rows. Returns (events, orders).
+    def _fold_snapshot(self) -> tuple[int, int]:
+        """Fold every event of one snapshot into the shadow row table (bulk_fold.py): split
+        by order_id across worker processes where there are cores and events enough for them.
+        Returns (events, orders)."""
+        with snapshot_reader() as reader:
+            total = reader.execute("SELECT count(*) FROM orders_event").fetchone()[0]
+            started = time.monotonic()
+            self.progress(RebuildProgress(self.name, "folding", 0, total, 0.0))
+            workers = self.report.fold_workers = fold_workers(total)
+            snapshot = export_snapshot(reader)
+            ranges = [
+                FoldRange(
+                    read_model=self.name,
+                    shadow=self.row_table.shadow,
+                    snapshot=snapshot,
+                    event_log_params=connection_params(WRITE_ALIAS),
+                    shadow_params=connection_params(read_alias()),
+                    low=low,
+                    high=high,
+                )
+                for low, high in split_order_ids(workers)
+            ]
+            folded = 0
 
-        The hot loop of the rebuild: one pass over the sorted events, no query per order,
-        rows streamed to PostgreSQL by a binary COPY as each order ends.
-        """
-        total = reader.execute("SELECT count(*) FROM orders_event").fetchone()[0]
-        started = time.monotonic()
-        self.progress(RebuildProgress(self.name, "folding", 0, total, 0.0))
-        fold = self._fold_row
-        to_values = self.codec.to_values
+            def progress(done: int) -> None:
+                elapsed = time.monotonic() - started
+                self.progress(RebuildProgress(self.name, "folding", done, total, elapsed))
 
-        def write(row: Row) -> None:
-            try:
-                write_row(to_values(row))
-            except (psycopg.Error, TypeError, ValueError, KeyError) as error:
-                raise RebuildFailed(
-                    f"rebuild of {self.name} aborted: the row of order {row.get('order_id')} "
-                    f"could not be written: {type(error).__name__}: {error}. The live read "
-                    "model is unchanged."
-                ) from error
+            def count(events: int) -> None:
+                nonlocal folded
+                folded += events
+                progress(folded)
 
-        done = orders = 0
-        current, row = None, None
-        shadow = self.row_table.shadow
-        types = column_types(writer, shadow, self.codec.columns)
-        copy_sql = f"COPY {qn(shadow)} ({self.codec.column_list}) FROM STDIN (FORMAT BINARY)"
-        reader.execute("SET LOCAL cursor_tuple_fraction = 1")  # the whole result is read
-        with (
-            reader.cursor(name="rebuild_snapshot", binary=True) as events,
-            writer.copy(copy_sql, writer=QueuedLibpqWriter(writer)) as copy,
-        ):
-            copy.set_types(types)
-            write_row = copy.write_row
-            events.execute(
-                f"SELECT {EVENT_COLUMNS} FROM orders_event AS e ORDER BY e.order_id, e.seq"
-            )
-            with Prefetcher(events, FETCH_SIZE) as batches:
-                for batch in batches:
-                    for order_id, seq, event_type, occurred_at, data, event_id in batch:
-                        if order_id.int != current:
-                            if row is not None:
-                                write(row)
-                                orders += 1
-                            current, row = order_id.int, None
-                        row = fold(row, order_id, seq, event_type, occurred_at, data, event_id)
-                    done += len(batch)
-                    self.progress(
-                        RebuildProgress(
-                            self.name, "folding", done, total, time.monotonic() - started
-                        )
-                    )
-            if row is not None:
-                write(row)
-                orders += 1
-        return done, orders
+            if workers > 1:
+                return fold_in_parallel(ranges, progress)
+            return fold_range(ranges[0], count)
 
     # -- catch-up
 
@@ -271,8 +255,8 @@ class _Rebuild:
             for order_id, seq, event_type, occurred_at, data, event_id in events:
                 row = new_rows.get(order_id) or rows.get(order_id)
                 new_orders += row is None
-                new_rows[order_id] = self._fold_row(
-                    row, order_id, seq, event_type, occurred_at, data, event_id
+                new_rows[order_id] = fold_row(
+                    self.projection, row, order_id, seq, event_type, occurred_at, data, event_id
                 )
             if not new_rows:
                 return 0
@@ -291,21 +275,6 @@ class _Rebuild:
         return len(events)
 
     # -- swap
-
-    def _fold_row(self, row, order_id, seq, event_type, occurred_at, data, event_id) -> Row:
-        """The row after one event of the log (pipeline/fold.py); a gap or a failing
-        projection aborts the rebuild, naming the event."""
-        try:
-            event = event_from_row(order_id, seq, event_type, occurred_at, data, event_id)
-            return fold_event(self.projection, row, event)
-        except Gap as gap:
-            raise event_log_gap(self.name, order_id, gap.applied_seq, gap.seq) from None
-        except FoldFailed as failed:
-            raise EventFoldFailed(
-                self.name, order_id, seq, event_type, failed.error
-            ) from failed.error
-        except Exception as error:  # an event the log holds but that cannot be read
-            raise EventFoldFailed(self.name, order_id, seq, event_type, error) from error
 
     def _swap(self) -> None:
         for attempt in range(1, SWAP_ATTEMPTS + 1):

@@ -24,6 +24,7 @@ class RebuildReport:
     seconds: float = 0.0
     bulk_events: int = 0
     bulk_seconds: float = 0.0  # snapshot read, fold and COPY
+    fold_workers: int = 1  # processes folding the snapshot at once (bulk_fold.py)
     index_seconds: float = 0.0  # index build and ANALYZE after the COPY
     catch_up_events: int = 0
     swap_seconds: float = 0.0  # the locked transaction: last catch-up, aggregates, renames

@@ -38,7 +38,13 @@ from readmodels.pipeline.row_store import writable_columns
 from readmodels.projections import PROJECTIONS
 from readmodels.projections.summaries import SummariesProjection
 from readmodels.read_database import read_alias, read_connection
-from readmodels.rebuild import EventFoldFailed, RebuildAlreadyRunning, UnknownReadModel, rebuild
+from readmodels.rebuild import (
+    EventFoldFailed,
+    RebuildAlreadyRunning,
+    UnknownReadModel,
+    bulk_fold,
+    rebuild,
+)
 from readmodels.rebuild import connections as rebuild_connections
 from readmodels.rebuild import job as rebuild_job
 
@@ -349,7 +355,7 @@ def test_rebuild_while_commands_keep_arriving_ends_equal_to_incremental_projecti
     then after the outbox rows still owed are delivered, the read model equals a fold of the
     whole event log, its counters equal counters computed from its rows, every outbox row is
     done, and the live table answered every query (never empty)."""
-    monkeypatch.setattr(rebuild_job, "FETCH_SIZE", 4)  # many batches: a slower fold
+    monkeypatch.setattr(bulk_fold, "FETCH_SIZE", 4)  # many batches: a slower fold
     projection = PROJECTIONS[name]
     initial_orders = len(orders_in_every_state)
 
@@ -474,14 +480,16 @@ def test_an_unknown_read_model_name_fails_clearly():
         rebuild("nope")
 
 
+@pytest.mark.parametrize("fold_workers", [1, 3])
 def test_a_poison_event_aborts_the_rebuild_and_leaves_the_live_table_intact(
-    orders_in_every_state, monkeypatch
+    fold_workers, orders_in_every_state, monkeypatch
 ):
     """Given a projection bug that makes one OrderShipped fail,
-    when order_summaries is rebuilt,
+    when order_summaries is rebuilt (folding in one process, or in three worker processes),
     then the rebuild fails naming the read model, order, seq, event type and error; the live
     table is the same table with the same rows; no shadow table is left; no rebuild is
     recorded."""
+    monkeypatch.setattr(rebuild_job, "fold_workers", lambda events: fold_workers)
     victim = orders_in_every_state[2]  # shipped
     shipped_seq = Event.objects.get(order_id=victim, event_type="OrderShipped").seq
     original = SummariesProjection.when_OrderShipped
