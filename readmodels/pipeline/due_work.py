@@ -21,6 +21,7 @@ from django.utils import timezone
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import ReadModelState
 from readmodels.pipeline.demo_controls import Controls
+from readmodels.pipeline.prepared import prepared_cursor
 
 OUTBOX = OutboxMessage._meta.db_table
 EVENTS = Event._meta.db_table
@@ -63,7 +64,7 @@ class DueWork:
 def due_work(read_model: str, message_ids: list[int]) -> DueWork:
     """The work behind these outbox rows of `read_model`; no targets if none is due (a
     duplicate or early delivery). Queued work is limited by PROJECTOR_QUEUED_WORK_LIMIT."""
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             DUE_WORK_SQL,
             {

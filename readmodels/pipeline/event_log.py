@@ -17,6 +17,7 @@ from uuid import UUID
 from django.db import connection
 
 from orders.domain.events import EVENT_TYPES, DomainEvent, UnknownEventType
+from readmodels.pipeline.prepared import prepared_cursor
 
 # The JSON data as text: json.loads is the fastest parser, and "{}" needs no parsing at all.
 EVENT_COLUMNS = "e.order_id, e.seq, e.event_type, e.occurred_at, e.data::text, e.event_id"
@@ -52,7 +53,7 @@ def events_between(ranges: dict[UUID, tuple[int, int]]) -> dict[UUID, list[Domai
     if not ranges:
         return {}
     order_ids = list(ranges)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             f"SELECT {EVENT_COLUMNS} FROM orders_event AS e"
             " JOIN unnest(%s::uuid[], %s::int[], %s::int[]) AS r(order_id, after, up_to)"

@@ -20,6 +20,7 @@ from readmodels.metrics import record_projection_error
 from readmodels.models import DeadLetter
 from readmodels.pipeline import outbox, push_log
 from readmodels.pipeline.order_owner import customer_of
+from readmodels.pipeline.prepared import prepared_cursor
 from readmodels.pipeline.retry_policy import gives_up_after, retry_delay
 from readmodels.signals import order_dead_lettered
 
@@ -54,7 +55,7 @@ class Holds:
 def holds_on(read_model: str, order_ids: list[UUID]) -> Holds:
     """Precondition: the orders' locks are held (lock_orders), so that no failure of theirs
     is recorded in between."""
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             HOLDS_SQL, {"read_model": read_model, "orders": order_ids, "now": timezone.now()}
         )

@@ -27,7 +27,8 @@ exactly-once, in-order application:
 The statements are set-based: a batch costs about nine statements whether it holds one order
 or five hundred (what is due, the locks, what holds orders back, rows, events, the new rows,
 counters, outbox done, push positions), which is what lets a worker keep up once live traffic
-queues up (see docs/benchmarks.md). If the database refuses a batch's writes (a row that breaks a
+queues up; their text is fixed, so they are prepared once per connection (see
+docs/benchmarks.md). If the database refuses a batch's writes (a row that breaks a
 constraint), the batch is retried one order per transaction, so that the order at fault
 fails alone and the others carry on.
 """

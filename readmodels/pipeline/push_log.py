@@ -25,6 +25,7 @@ from django.db import connections, router
 from django.utils import timezone
 
 from readmodels.models import PushLogEntry, PushStream
+from readmodels.pipeline.prepared import prepared_cursor
 
 STAFF_STREAM = "staff"
 
@@ -101,7 +102,7 @@ def record(messages: list[tuple[int | None, dict]]) -> list[dict[str, int]]:
             nths[-1][stream] = wanted[stream]
             entries.append((stream, wanted[stream], text))
     order = sorted(wanted, key=lambda stream: (stream != STAFF_STREAM, stream))
-    with _connection().cursor() as cursor:
+    with prepared_cursor(_connection()) as cursor:
         cursor.execute(
             RECORD_SQL,
             {
