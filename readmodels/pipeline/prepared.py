@@ -11,7 +11,9 @@ renamed under a prepared statement (a rebuild's swap) makes PostgreSQL plan it a
 
 from __future__ import annotations
 
+import re
 import sys
+from functools import lru_cache
 
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorWrapper
@@ -22,10 +24,24 @@ from django.db.backends.utils import CursorWrapper
 ONLY_WHEN_ASKED = sys.maxsize
 
 
+# A placeholder, %s or %(name)s (not an escaped %%s).
+PLACEHOLDER = re.compile(r"(?<!%)%(\([^)]*\))?s")
+
+
+@lru_cache(maxsize=256)
+def in_binary(query: str) -> str:
+    """The query with each value sent in binary (%b): psycopg writes an array in text with a
+    regular expression per element (quoting), which cost more than the rest of a batch of
+    500 orders' statements; in binary it only copies the bytes."""
+    return PLACEHOLDER.sub(r"%\1b", query)
+
+
 class PreparingCursor(ServerBindingCursor):
-    """psycopg's server-side binding cursor (as Django makes it), preparing what it runs."""
+    """psycopg's server-side binding cursor (as Django makes it), preparing what it runs and
+    sending the values in binary. Results come back as text, as Django's loaders expect."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
+        query = in_binary(query) if isinstance(query, str) else query
         return super().execute(query, params, prepare=prepare is not False, binary=binary)
 
 
