@@ -289,6 +289,36 @@ def _throughput_rows(tp: dict | None) -> list[Row]:
             times(tp["projectorRatio"]),
         )
     )
+    return out + _projector_fixed_cost_rows(tp)
+
+
+def _projector_fixed_cost_rows(tp: dict) -> list[Row]:
+    """One-row tasks with nothing queued: in-process (the projector alone) and through a
+    worker process (Celery's hand-off included); CPU of the process and of its database
+    backend."""
+    out: list[Row] = []
+    cost, worker = tp.get("projectorFixedCost"), tp.get("projectorFixedCostInWorker")
+    if cost:
+        out.append(
+            Row(
+                "3 pipeline",
+                f"projector fixed cost per one-row task, in-process ({cost['tasks']} tasks):"
+                " ms CPU (database's); SQL statements",
+                f"{num(cost['cpuMsPerTask'], 2)} ({num(cost['databaseCpuMsPerTask'], 2)});"
+                f" {num(cost['statementsPerTask'], 1)}",
+                goal=verdict(cost["cpuMsPerTask"] <= 3, "≤ 3 ms"),
+            )
+        )
+    if worker:
+        out.append(
+            Row(
+                "3 pipeline",
+                f"projector one-row task through a worker ({worker['tasks']} tasks): ms CPU"
+                " (database's); publish → done p50 / p99 ms",
+                f"{num(worker['workerCpuMsPerTask'], 2)}"
+                f" ({num(worker['databaseCpuMsPerTask'], 2)}); {pct(worker['latencyMs'], *P50_99)}",
+            )
+        )
     return out
 
 

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from django.db import connection
 
+from readmodels.pipeline.prepared import prepared_cursor
 from readmodels.read_database import read_connection, separate_read_database
 
 
@@ -36,7 +37,7 @@ def lock_orders(read_model: str, order_ids: list[UUID]) -> None:
     wait for each other instead of deadlocking. Precondition: inside a transaction (the locks
     last until it ends).
     """
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0)),"
             " (SELECT count(pg_advisory_xact_lock(hashtext(%s), key)) FROM"
@@ -52,7 +53,7 @@ def lock_free_orders(read_model: str, order_ids: list[UUID]) -> set[UUID]:
     """
     if not order_ids:
         return set()
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             "SELECT o FROM unnest(%s::uuid[]) AS o"
             " WHERE pg_try_advisory_xact_lock(hashtext(%s), hashtext(o::text))",

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from orders.models import Event, OutboxMessage, OutboxState
 from readmodels.models import ReadModelState
+from readmodels.pipeline.prepared import prepared_cursor
 
 OUTBOX = OutboxMessage._meta.db_table
 EVENTS = Event._meta.db_table
@@ -117,7 +118,7 @@ def mark_done_through(read_model: str, through: dict[UUID, int]) -> None:
     if not through:
         return
     order_ids = list(through)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             f"""
             UPDATE {OUTBOX} AS o SET state = '{OutboxState.DONE}', done_at = now()

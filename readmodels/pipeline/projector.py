@@ -24,8 +24,10 @@ exactly-once, in-order application:
   recorded by `failures.record_failure` in the same transaction: retry later, or dead letter.
   Later events of that order wait behind it; other orders carry on.
 
-The statements are set-based: a batch costs about a dozen statements whether it holds one
-order or five hundred, which is what lets a worker keep up once live traffic queues up (see
+The statements are set-based: a batch costs about nine statements whether it holds one order
+or five hundred (what is due, the locks, what holds orders back, rows, events, the new rows,
+counters, outbox done, push positions), which is what lets a worker keep up once live traffic
+queues up; their text is fixed, so they are prepared once per connection (see
 docs/benchmarks.md). If the database refuses a batch's writes (a row that breaks a
 constraint), the batch is retried one order per transaction, so that the order at fault
 fails alone and the others carry on.
@@ -35,21 +37,18 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections import defaultdict
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.conf import settings
 from django.db import DataError, IntegrityError, transaction
-from django.utils import timezone
 
 from orders.domain.events import DomainEvent
-from orders.models import OutboxMessage, OutboxState
 from readmodels.metrics import record_applied
 from readmodels.pipeline import failures, push_log
 from readmodels.pipeline.counters import add_to_counters
 from readmodels.pipeline.crash_points import crash_if_requested
-from readmodels.pipeline.demo_controls import Controls, check_fault, controls_for
+from readmodels.pipeline.demo_controls import Controls, check_fault
+from readmodels.pipeline.due_work import due_work
 from readmodels.pipeline.event_log import UnreadableEvent, events_between
 from readmodels.pipeline.fold import FoldFailed, Gap, applied_seq, fold_event
 from readmodels.pipeline.locks import (
@@ -102,38 +101,11 @@ def project_messages(read_model: str, message_ids: list[int]) -> None:
     batches grow with its backlog, instead of it paying a task's fixed cost for every event
     of live traffic; the tasks that carry that work then find it done.
     """
-    projection = get_projection(read_model)
-    due = (
-        OutboxMessage.objects.filter(id__in=message_ids, read_model=read_model)
-        .filter(state__in=[OutboxState.PENDING, OutboxState.SENT])
-        .exclude(state=OutboxState.PENDING, available_at__gt=timezone.now())
-        .values_list("event__order_id", "event__seq")
-    )
-    targets = _latest_seq_per_order(due)
-    if not targets:
-        return
-    controls = controls_for(read_model)
-    queued = _latest_seq_per_order(_queued_work(read_model))
-    catch_up_orders(projection, targets, controls=controls, if_free=queued)
-
-
-def _queued_work(read_model: str):
-    """(order, seq) of the oldest relayed, unfinished rows of this read model."""
-    limit = settings.PROJECTOR_QUEUED_WORK_LIMIT
-    if not limit:
-        return []
-    return (
-        OutboxMessage.objects.filter(read_model=read_model, state=OutboxState.SENT)
-        .order_by("created_at")
-        .values_list("event__order_id", "event__seq")[:limit]
-    )
-
-
-def _latest_seq_per_order(pairs) -> dict[UUID, int]:
-    latest: dict[UUID, int] = defaultdict(int)
-    for order_id, seq in pairs:
-        latest[order_id] = max(latest[order_id], seq)
-    return latest
+    work = due_work(read_model, message_ids)
+    if work.targets:
+        catch_up_orders(
+            get_projection(read_model), work.targets, controls=work.controls, if_free=work.queued
+        )
 
 
 def catch_up_order(
@@ -221,9 +193,12 @@ def _catch_up_in_one_transaction(
         }
         merged.update(targets)
         with transaction.atomic(using=read_alias(), savepoint=False):
-            failed = _apply_under_lock(projection, targets, controls, replaying, outcomes)
+            changes, failed = _apply_under_lock(projection, targets, controls, replaying, outcomes)
         crash_if_requested(name)  # tests: die between the read commit and the outbox update
         mark_done_through(name, {o: c.applied_through for o, c in outcomes.items() if not c.parked})
+        # Late: it locks the push streams. Before the failures: an order's order.projected
+        # comes before the order.failed of its next event, in positions as in time.
+        _push(name, changes, announce_on=WRITE_ALIAS)
         if not replaying:
             for failure in failed:
                 failures.record_failure(name, failure.event, failure.error, failure.traceback)
@@ -236,13 +211,15 @@ def _apply_under_lock(
     controls: Controls,
     replaying: bool,
     outcomes: dict[UUID, CatchUp],
-) -> list[Failure]:
+) -> tuple[list[Change], list[Failure]]:
     """Inside the read database's transaction: fold the targets' unapplied events onto their
-    rows and save them. Fills `outcomes`; returns the failures, for the caller to record."""
+    rows and save them. Fills `outcomes`; returns the changes, for the caller to push, and the
+    failures, for the caller to record."""
     name = projection.name
     lock_read_model_shared_in_read_database(name)
-    if not replaying:
-        for order_id in failures.park_orders_behind_dead_letters(name, list(targets)):
+    holds = failures.holds_on(name, list(targets)) if not replaying else None
+    if holds is not None:
+        for order_id in failures.park_orders_behind_dead_letters(name, holds):
             outcomes[order_id] = CatchUp(applied_through=-1, parked=True)
             logger.info(
                 "%s: order waits behind a dead letter",
@@ -252,8 +229,8 @@ def _apply_under_lock(
     open_targets = {o: seq for o, seq in targets.items() if o not in outcomes}
     rows = load_rows(projection, list(open_targets))
     ranges = {o: (applied_seq(rows.get(o)), seq) for o, seq in open_targets.items()}
-    if not replaying:
-        limits = failures.wait_behind_retries(name, ranges)
+    if holds is not None:
+        limits = failures.wait_behind_retries(name, ranges, holds)
         ranges = {o: (applied, limits[o]) for o, (applied, _) in ranges.items()}
     events = events_between(ranges)
 
@@ -268,7 +245,7 @@ def _apply_under_lock(
         outcomes[order_id] = CatchUp(applied_through=applied_seq(after), failure=failure)
 
     _save(projection, changes, announce_on=WRITE_ALIAS)
-    return failed
+    return changes, failed
 
 
 def _fold(projection: Projection, controls: Controls, row: Row | None, events: list | None):
@@ -346,13 +323,15 @@ def apply_events(projection: Projection, order_id: UUID, events: list[DomainEven
             except FoldFailed as failed:
                 raise failed.error from None  # the projection's own error, for the caller
         if fresh:
-            _save(projection, [Change(before, after, fresh)], announce_on=read)
+            changes = [Change(before, after, fresh)]
+            _save(projection, changes, announce_on=read)
+            _push(projection.name, changes, announce_on=read)
         return applied_seq(after)
 
 
 def _save(projection: Projection, changes: list[Change], *, announce_on: str) -> None:
     """Save the rows (in the read database's transaction); after the commit of the
-    transaction on `announce_on`, count and announce them."""
+    transaction on `announce_on`, count them."""
     if not changes:
         return
     name = projection.name
@@ -360,8 +339,16 @@ def _save(projection: Projection, changes: list[Change], *, announce_on: str) ->
     save_rows(projection, [change.after for change in changes])
     add_to_counters(projection.counter_deltas([(c.before, c.after) for c in changes]))
     transaction.on_commit(lambda: record_applied(name, applied), robust=True, using=announce_on)
-    # The pushes' positions commit with the change (with a read database of its own: with the
-    # write side's transaction, which commits after the rows): a lost push can be replayed.
+
+
+def _push(name: str, changes: list[Change], *, announce_on: str) -> None:
+    """Give the changes' pushes their positions, and announce them after the commit of the
+    transaction on `announce_on`. The positions commit with the change (with a read database
+    of its own: with the write side's transaction, which commits after the rows), so a lost
+    push can be replayed; taking them locks the push streams until that commit, which is why
+    this comes last in the transaction."""
+    if not changes:
+        return
     positions = push_log.record(
         [
             (

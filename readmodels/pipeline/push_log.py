@@ -9,7 +9,7 @@ that causes it (a projector's, or a small one right after a command commits), an
 Positions are contiguous (1, 2, 3…) and in commit order per stream: a stream's row in
 `push_streams` is locked from the moment a transaction takes positions until it commits. Every
 writer locks the staff stream first, so writers never wait for each other in a cycle; the cost
-is that the tails of projector transactions (taking positions, marking outbox rows done,
+is that the tails of the transactions that push (taking positions, their last statement, and
 committing) run one at a time. docs/push-resumption.md has the figures.
 """
 
@@ -25,6 +25,7 @@ from django.db import connections, router
 from django.utils import timezone
 
 from readmodels.models import PushLogEntry, PushStream
+from readmodels.pipeline.prepared import prepared_cursor
 
 STAFF_STREAM = "staff"
 
@@ -61,42 +62,59 @@ def _connection():
     return connections[router.db_for_write(PushStream)]
 
 
+# One statement: take `wanted` positions in each stream (one row at a time, staff first: the
+# upsert locks the rows in this order) and log each entry at its stream's first free position
+# plus its `nth` - 1. Returns each stream's new last position.
+RECORD_SQL = """
+    WITH wanted AS (
+        SELECT * FROM unnest(%(streams)s::text[], %(wanted)s::bigint[]) WITH ORDINALITY
+            AS w(stream, wanted, n)
+    ), taken AS (
+        INSERT INTO push_streams AS s (stream, last_position)
+        SELECT stream, wanted FROM wanted ORDER BY n
+        ON CONFLICT (stream) DO UPDATE SET last_position = s.last_position + EXCLUDED.last_position
+        RETURNING stream, last_position
+    ), logged AS (
+        INSERT INTO push_log (stream, position, message, recorded_at)
+        SELECT e.stream, t.last_position - w.wanted + e.nth, e.message, now()
+        FROM unnest(%(entry_streams)s::text[], %(entry_nths)s::bigint[], %(messages)s::jsonb[])
+            AS e(stream, nth, message)
+        JOIN taken AS t USING (stream) JOIN wanted AS w USING (stream)
+    )
+    SELECT stream, last_position FROM taken
+"""
+
+
 def record(messages: list[tuple[int | None, dict]]) -> list[dict[str, int]]:
     """Give each (customer id, public message) its positions and keep it in the log; returns,
-    per message, {stream: position}. Call inside the transaction that causes the messages."""
+    per message, {stream: position}. Call inside the transaction that causes the messages, as
+    late in it as possible: the streams' rows stay locked until it ends."""
     if not messages:
         return []
-    wanted = Counter(stream for customer_id, _ in messages for stream in streams_of(customer_id))
+    wanted: Counter[str] = Counter()
+    entries: list[tuple[str, int, str]] = []  # (stream, nth in that stream, message)
+    nths: list[dict[str, int]] = []  # per message: {stream: nth}
+    for customer_id, message in messages:
+        text = json.dumps(message)
+        nths.append({})
+        for stream in streams_of(customer_id):
+            wanted[stream] += 1
+            nths[-1][stream] = wanted[stream]
+            entries.append((stream, wanted[stream], text))
     order = sorted(wanted, key=lambda stream: (stream != STAFF_STREAM, stream))
-    with _connection().cursor() as cursor:
-        # One row at a time, staff first: the statement locks the rows in this order.
+    with prepared_cursor(_connection()) as cursor:
         cursor.execute(
-            """
-            INSERT INTO push_streams AS s (stream, last_position)
-            SELECT stream, taken FROM unnest(%s::text[], %s::bigint[]) WITH ORDINALITY
-                AS t(stream, taken, n) ORDER BY n
-            ON CONFLICT (stream)
-                DO UPDATE SET last_position = s.last_position + EXCLUDED.last_position
-            RETURNING stream, last_position
-            """,
-            [order, [wanted[stream] for stream in order]],
+            RECORD_SQL,
+            {
+                "streams": order,
+                "wanted": [wanted[stream] for stream in order],
+                "entry_streams": [stream for stream, _, _ in entries],
+                "entry_nths": [nth for _, nth, _ in entries],
+                "messages": [text for _, _, text in entries],
+            },
         )
-        next_free = {stream: last - wanted[stream] + 1 for stream, last in cursor.fetchall()}
-        positions: list[dict[str, int]] = []
-        rows: list[tuple[str, int, str]] = []
-        for customer_id, message in messages:
-            taken = {}
-            for stream in streams_of(customer_id):
-                taken[stream] = next_free[stream]
-                next_free[stream] += 1
-                rows.append((stream, taken[stream], json.dumps(message)))
-            positions.append(taken)
-        cursor.execute(
-            "INSERT INTO push_log (stream, position, message, recorded_at)"
-            " SELECT * , now() FROM unnest(%s::text[], %s::bigint[], %s::jsonb[])",
-            [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
-        )
-    return positions
+        before = {stream: last - wanted[stream] for stream, last in cursor.fetchall()}
+    return [{stream: before[stream] + nth for stream, nth in taken.items()} for taken in nths]
 
 
 @dataclass(frozen=True)
