@@ -22,11 +22,9 @@ import threading
 
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import router, transaction
 from django.dispatch import receiver
 
 from orders.announcements import order_committed
-from readmodels.models import PushStream
 from readmodels.pipeline import push_log
 from readmodels.pipeline.push_log import failed_message, pending_message, projected_message
 from readmodels.signals import order_dead_lettered, order_projected
@@ -139,9 +137,8 @@ def send_to_streams(message: dict, customer_id: int | None, positions: dict[str,
 @receiver(order_committed, dispatch_uid="push-order-pending")
 def push_order_pending(*, order_id, seq, customer_id, read_models, **_):
     message = pending_message(order_id, seq, read_models)
-    try:  # after the command's commit: a transaction of its own
-        with transaction.atomic(using=router.db_for_write(PushStream)):
-            (positions,) = push_log.record([(customer_id, message)])
+    try:  # after the command's commit: one statement, its own transaction (autocommit)
+        (positions,) = push_log.record([(customer_id, message)])
     except Exception:
         logger.warning("could not record order.pending in the push log", exc_info=True)
         positions = {}
