@@ -41,6 +41,7 @@ def waits_for_token(view, read_model_for: Callable[[dict], str]):
     async def wait_then_answer(request, *args, **kwargs):
         params = ReadYourWritesParams(data=request.GET)
         user = await request.auser()
+        request.user = user  # the view's own lookup (request.user) would ask the database again
         if params.is_valid() and params.validated_data.get("waitMs") and user.is_authenticated:
             token = params.validated_data.get("consistencyToken")
             if token is not None:
