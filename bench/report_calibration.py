@@ -5,7 +5,7 @@ machines compare through these rows; the ratios below them hold, the latencies d
 from __future__ import annotations
 
 from bench.calibration import calibration
-from bench.report_rows import Row, num, times
+from bench.report_format import Row, num, times
 from bench.stats import ratio
 
 SECTION = "· calibration"

@@ -4,52 +4,11 @@ latencies lower is better) and, where an issue sets one, the goal."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bench.calibration import app_capacity, share_of_capacity
-from bench.stats import answered, ratio
+from bench.calibration import app_capacity
+from bench.report_format import P50_99, Row, num, pct, times, verdict
+from bench.report_freshness import freshness_rows
+from bench.stats import ratio
 from orders.subscriptions import READ_MODELS as MODELS
-
-P50_99 = ("p50", "p99")
-
-
-@dataclass
-class Row:
-    section: str
-    figure: str
-    value: str
-    baseline: str = ""
-    ratio: str = ""
-    goal: str = ""
-
-
-def num(value, digits: int = 0) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:,.{digits}f}"
-
-
-def ms(value) -> str:
-    return ">drain" if value is None else f"{value:,.1f}"
-
-
-def pct(summary: dict | None, *keys: str) -> str:
-    if not summary or not summary.get("count"):
-        return "n/a"
-    text = " / ".join(ms(summary.get(key)) for key in keys)
-    if summary.get("missing"):
-        text += f" ({summary['missing']} of {summary['count']} late)"
-    return text
-
-
-def times(value) -> str:
-    return "" if value is None else f"{value:.2f}×"
-
-
-def verdict(ok: bool | None, goal: str) -> str:
-    if ok is None:
-        return goal
-    return f"{goal} {'✓' if ok else '✗'}"
 
 
 def rows(results: dict) -> list[Row]:
@@ -58,7 +17,7 @@ def rows(results: dict) -> list[Row]:
         *_idle_rows(w.get("idle")),
         *_command_rows(w.get("commands")),
         *_pgbench_rows(w.get("pgbench"), w.get("commands")),
-        *_freshness_rows(w.get("freshness"), app_capacity(w)[0]),
+        *freshness_rows(w.get("freshness"), app_capacity(w)[0]),
         *_throughput_rows(w.get("throughput")),
         *_rebuild_rows(w.get("rebuild")),
         *_strategy_rows(w.get("strategies")),
@@ -180,80 +139,6 @@ def _pgbench_rows(pgbench: dict | None, commands: dict | None) -> list[Row]:
                 pct(fig["placeAndConfirmLatencyMs"], "p50", "p99"),
             )
         )
-    return out
-
-
-def _freshness_rows(fresh: dict | None, capacity: float | None) -> list[Row]:
-    out: list[Row] = []
-    if not fresh:
-        return out
-    section = "2 freshness"
-    for rate, fig in fresh["outbox"].items():
-        naive = fresh["naive"].get(rate)
-        top = max(int(r) for r in fresh["outbox"])
-        cmd = fig["commands"]
-        out.append(
-            Row(
-                section,
-                f"{rate}/s offered ({times(share_of_capacity(int(rate), capacity)) or '?×'} "
-                "the app's capacity): answered cmd/s; command p50 / p99 ms",
-                f"{num(answered(cmd))}; {pct(cmd['latencyMs']['all'], 'p50', 'p99')}",
-                f"{num(answered(naive['commands']))}; "
-                f"{pct(naive['commands']['latencyMs']['all'], 'p50', 'p99')}"
-                if naive
-                else "",
-            )
-        )
-        for model in MODELS:
-            value = fig["commitToAppliedMs"][model]
-            base = naive["commitToAppliedMs"][model] if naive else None
-            goal = ""
-            if model == "order_summaries" and int(rate) == top and top >= 200:
-                ok = value.get("p99") is not None and value["p99"] < 50
-                goal = verdict(ok, "p99 < 50 ms")
-            out.append(
-                Row(
-                    section,
-                    f"{rate}/s {model} commit→applied p50 / p95 / p99, ms",
-                    pct(value, "p50", "p95", "p99"),
-                    pct(base, "p50", "p95", "p99"),
-                    times(ratio(value.get("p99"), base.get("p99") if base else None)),
-                    goal,
-                )
-            )
-        lost = fig.get("pushesLost")
-        if lost is not None:
-            expected = fig["push"]["order_summaries"]["afterResponseMs"]["count"] * len(MODELS)
-            out.append(
-                Row(
-                    section,
-                    f"{rate}/s order.projected pushes missing at the drain's end, lost or late "
-                    f"(of {expected}; {fig.get('readBacks', 0)} read-your-writes reads beside)",
-                    num(lost),
-                    goal=verdict(lost == 0, "0"),
-                )
-            )
-        push = fig["push"]["order_summaries"]["afterResponseMs"]
-        base = naive["push"]["order_summaries"]["afterResponseMs"] if naive else None
-        ok = push.get("p99") is not None and push["p99"] < 100
-        out.append(
-            Row(
-                section,
-                f"{rate}/s response→WebSocket order.projected (summaries) p50 / p95 / p99, ms",
-                pct(push, "p50", "p95", "p99"),
-                pct(base, "p50", "p95", "p99"),
-                times(ratio(push.get("p99"), base.get("p99") if base else None)),
-                verdict(ok, "p99 < 100 ms"),
-            )
-        )
-        for name, peak in (fig.get("peakRss") or {}).items():
-            out.append(
-                Row(
-                    "6 peak memory",
-                    f"{rate}/s {name}: RSS of {peak['processes']} process(es), MiB",
-                    f"{num(peak['totalMiB'])} (largest {num(peak['largestProcessMiB'])})",
-                )
-            )
     return out
 
 

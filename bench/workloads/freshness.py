@@ -15,9 +15,11 @@ Workload 6 rides along: peak RSS of web, relay and worker during the highest rea
 from __future__ import annotations
 
 from bench import database
+from bench.cpu_budget import CpuBudget
 from bench.processes import RssSampler
 from bench.runner import (
     APP_PATHS,
+    OK,
     REFERENCE_PROJECTOR,
     Run,
     command_figures,
@@ -47,12 +49,13 @@ def freshness_run(run: Run, rate: int, *, sample: tuple[str, ...] = ()) -> dict:
         "drain_timeout": config.drain_seconds,
     }
     memory = None
-    if sample:
-        with RssSampler({name: run.stack.components[name] for name in sample}) as sampler:
+    with CpuBudget(run) as cpu:
+        if sample:
+            with RssSampler({name: run.stack.components[name] for name in sample}) as sampler:
+                result = run.loadgen(spec)
+            memory = sampler.peaks
+        else:
             result = run.loadgen(spec)
-        memory = sampler.peaks
-    else:
-        result = run.loadgen(spec)
     pairs = committed_pairs(result)
     # The load generator already waited for the pushes; pushes are at most once, so give
     # the database a little longer to show every application.
@@ -68,6 +71,8 @@ def freshness_run(run: Run, rate: int, *, sample: tuple[str, ...] = ()) -> dict:
         # (command, read model) pairs with no order.projected once the drain was over: lost,
         # or later than the drain (tests/system/test_push_completeness.py tells them apart)
         "pushesLost": result.get("pushesLost"),
+        # ms of CPU per answered command, by component (bench/cpu_budget.py)
+        "cpuPerCommandMs": cpu.per_command(sum(r[4] in OK for r in result["requests"])),
         "raw": {"commitToAppliedMs": {name: rounded(v) for name, v in applied.items()}},
     }
     if memory is not None:
