@@ -79,6 +79,8 @@ class OrderUpdatesConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if self.watchdog is not None:
             self.watchdog.cancel()
+        if self.cursor is not None:
+            self.cursor.close()
         await self._leave_groups()
         if self.slot_holder is not None:
             await connection_slots.release(self.slot_holder, self.channel_name)

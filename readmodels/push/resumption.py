@@ -5,8 +5,12 @@ Redis delivers pushes at most once. The database has every one of them at its po
 
 * on (re)connect with `since`, it replays from the log what the client missed, then says
   `caught_up` with how many it replayed; with no `since` it says where the stream is;
-* a live message past a gap (Redis lost the ones between) is preceded by the missing ones,
-  read from the log; a live message already sent (replayed first) is dropped;
+* a live message past a gap is held back for up to GAP_WAIT_SECONDS: messages from the web
+  processes (order.pending) and from the workers (order.projected) reach a socket out of
+  position order all the time, and the missing one is usually just behind. Once the gap
+  closes, the held messages go out in order; if it is still open when the wait is over
+  (Redis lost the message), the missing ones are read from the log first. A live message
+  already sent (replayed first) is dropped;
 * every PUSH_CHECK_SECONDS it asks the log whether the stream moved past what it sent (the
   lost message was the last one, or Redis lost the socket's group membership), and sends the
   rest;
@@ -36,6 +40,11 @@ from readmodels.pipeline.push_log import (
 logger = logging.getLogger(__name__)
 
 INVALID = -1  # a `since` that is not a position: answered with refetch
+
+# How long a message past a gap waits for the missing one to arrive live before the log is
+# read. Reading it at once cost a database round trip for most messages under load, on the
+# socket's lock, and the queue of the web process's channels overflowed behind it.
+GAP_WAIT_SECONDS = 0.25
 
 
 def requested_since(scope: dict) -> int | None:
@@ -71,6 +80,8 @@ class StreamCursor:
         self.position: int | None = None  # the last position sent on this socket
         self._send = send
         self._lock = asyncio.Lock()  # replays and live messages go out one at a time, in order
+        self._held: dict[int, dict] = {}  # live messages past a gap, by position
+        self._gap_timer: asyncio.Task | None = None
 
     async def resume(self, since: int | None) -> None:
         async with self._lock:
@@ -93,6 +104,7 @@ class StreamCursor:
             await self._send(
                 {"type": "caught_up", "position": replay.position, "replayed": len(replay.messages)}
             )
+            await self._send_held()  # live ones that arrived past the replay, if they follow on
             logger.info(
                 "push stream resumed: %d messages replayed in %.1f ms",
                 len(replay.messages),
@@ -101,20 +113,41 @@ class StreamCursor:
             )
 
     async def deliver(self, message: dict) -> None:
-        """Forward a live message in order: fill the gap before it from the log first."""
+        """Forward a live message in order; one past a gap waits for the gap to close."""
         async with self._lock:
             if self.position is None or message["position"] <= self.position:
                 return  # sent already (replayed), or the socket is not resumed yet
-            if message["position"] > self.position + 1 and not await self._fill():
-                return  # the log cannot be read now: the next check sends it in order
-            if message["position"] == self.position + 1:
-                await self._send(message)
-                self.position = message["position"]
+            self._held[message["position"]] = message
+            await self._send_held()
+            if self._held and (self._gap_timer is None or self._gap_timer.done()):
+                self._gap_timer = asyncio.create_task(self._fill_gap_later())
 
     async def check_for_missed(self) -> None:
         async with self._lock:
             if self.position is not None:
                 await self._fill()
+
+    def close(self) -> None:
+        if self._gap_timer is not None:
+            self._gap_timer.cancel()
+
+    def _forget_held_up_to_position(self) -> None:
+        self._held = {at: held for at, held in self._held.items() if at > self.position}
+
+    async def _send_held(self) -> None:
+        """Send the held messages that follow on without a gap (those already sent dropped)."""
+        self._forget_held_up_to_position()
+        while (message := self._held.pop(self.position + 1, None)) is not None:
+            await self._send(message)
+            self.position = message["position"]
+
+    async def _fill_gap_later(self) -> None:
+        await asyncio.sleep(GAP_WAIT_SECONDS)
+        async with self._lock:
+            if self._held:  # still open: Redis lost what is missing (if the log cannot be
+                await self._fill()  # read now, the next check or message tries again)
+            if self._held:
+                self._gap_timer = asyncio.create_task(self._fill_gap_later())
 
     async def _fill(self) -> bool:
         """Send what the log has past this socket's position; False if it could not be read."""
@@ -135,8 +168,10 @@ class StreamCursor:
         for message in replay.messages:
             await self._send(message)
         self.position = max(self.position, replay.position)
+        await self._send_held()
         return True
 
     async def _refetch(self, replay: Replay) -> None:
         self.position = replay.position
+        self._forget_held_up_to_position()
         await self._send({"type": "refetch", "position": replay.position, "reason": replay.refetch})
