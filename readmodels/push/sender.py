@@ -4,7 +4,8 @@ Receivers of two after-commit signals turn them into group messages: `order.pend
 command commits (web process), `order.projected` when a read model applied it (worker
 process); `order.failed` goes out when a read model gives up on an event (a dead letter).
 Each message goes to the owner's group and the staff group, and projections also
-to a process-internal group that wakes read-your-writes waiters.
+to the order's projections group, where the web processes with a read-your-writes wait
+for that order listen (readmodels/push/projection_waiters.py).
 
 Sending happens on a private event loop thread, so neither a command nor a projector ever
 waits for Redis. Redis delivers at most once; what makes the stream gap-free is that every
@@ -37,11 +38,15 @@ except ImportError:  # pragma: no cover - platforms without uvloop
 logger = logging.getLogger(__name__)
 
 STAFF_GROUP = "orders.staff"
-PROJECTIONS_GROUP = "orders.projections"
 
 
 def customer_group(customer_id: int) -> str:
     return f"orders.customer.{customer_id}"
+
+
+def projections_group(order_id) -> str:
+    """The web processes with a read-your-writes wait for this order listen here."""
+    return f"orders.projections.{order_id}"
 
 
 def group_renewal_seconds() -> float:
@@ -151,7 +156,7 @@ def push_order_projected(*, order_id, seq, read_model, customer_id, positions=No
     message = projected_message(order_id, seq, read_model)
     send_to_streams(message, customer_id, positions or {})
     # Wakes read-your-writes waiters in web processes (readmodels/push/projection_waiters.py).
-    sender.send([PROJECTIONS_GROUP], {**message, "customerId": customer_id})
+    sender.send([projections_group(order_id)], {**message, "customerId": customer_id})
 
 
 @receiver(order_dead_lettered, dispatch_uid="push-order-failed")
