@@ -2,9 +2,10 @@
 token's format is orders/consistency_token.py), and bounded waits for it in front of query
 views.
 
-A query that passes `consistencyToken` and `waitMs` is held — asynchronously, with no
-database connection and no thread — until the read model has applied the token's order up to
-its seq, or until the wait runs out. Then the ordinary (sync, DRF) query view answers, and
+A query that passes `consistencyToken` and `waitMs` is held — asynchronously on the event
+loop, with no database connection (its request's thread, config/request_threads.py, is
+parked meanwhile) — until the read model has applied the token's order up to its seq, or
+until the wait runs out. Then the ordinary (sync, DRF) query view answers, and
 its metadata says whether the token was reached (`stale: true` when not).
 
 No connection between checks: each check (and the session lookup before the first) gives its
