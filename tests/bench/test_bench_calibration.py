@@ -85,7 +85,7 @@ def test_web_cpu_per_command_is_weighted_by_the_commands_of_each_concurrency():
 def test_goals_met_missed_and_not_measured():
     w = workloads()
     w["freshness"] = {"outbox": {"200": fresh(200, 196, 90, 40, 120, 0, late=1)}}
-    w["throughput"] = {"fixedCostPerTask": {"ms": 2.5}}
+    w["throughput"] = {"projectorFixedCostInWorker": {"workerCpuMsPerTask": 2.5}}
     judged = {g.goal: g for g in goals(w)}
     assert judged["at 200/s offered: all answered (≥ 195/s)"].ok is True
     assert judged["at 200/s offered: command p99 ≤ 100 ms"].ok is True
