@@ -9,12 +9,17 @@ and with order_summaries' indexes built afterwards (the rebuild builds them too)
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import time
+from types import SimpleNamespace
 
 from django.db import connection
 
 from bench import database
+from bench.processes import ROOT
 from bench.runner import Run
 from bench.stats import rate, ratio
 
@@ -70,16 +75,41 @@ def _for_scratch_table(index_definition: str) -> str:
     )
 
 
-def run_rebuild(run: Run) -> dict:
-    from readmodels.rebuild import rebuild
+# The rebuild runs in a process of its own, as `manage.py rebuild_readmodel` runs it: the
+# orchestrator has threads of its own by now (samplers, the push sender), and a process with
+# threads folds in one process only, since forking one is not safe (rebuild/bulk_fold.py).
+REBUILD_IN_ITS_OWN_PROCESS = """
+import json, sys
+import django
+django.setup()
+from readmodels.rebuild import rebuild
+report = rebuild(sys.argv[1])
+print(json.dumps({name: getattr(report, name, None) for name in (
+    "events", "orders", "seconds", "fold_workers", "bulk_seconds", "index_seconds",
+    "swap_seconds")}))
+"""
 
+
+def rebuild_in_its_own_process(run: Run, read_model: str) -> SimpleNamespace:
+    done = subprocess.run(
+        [sys.executable, "-c", REBUILD_IN_ITS_OWN_PROCESS, read_model],
+        cwd=ROOT,
+        env=run.env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return SimpleNamespace(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def run_rebuild(run: Run) -> dict:
     run.only()
     run.reset()
     database.remove_probes()
     started = time.perf_counter()
     events = database.generate_events(run.config.rebuild_events // 2)
     generate_seconds = time.perf_counter() - started
-    report = rebuild(READ_MODEL)
+    report = rebuild_in_its_own_process(run, READ_MODEL)
     rebuilt = {
         "events": report.events,
         "rows": report.orders,
