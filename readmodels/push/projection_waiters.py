@@ -2,8 +2,9 @@
 
 One listener per web process holds a channel; a waiting request registers an asyncio.Event
 for (read model, order) and sleeps on it. The channel joins the order's projections group
-(`projections_group`) while a request of this process waits for that order, and leaves it
-after the last one: projections of orders nobody waits for reach no web process (before,
+(`projections_group`) while a request of this process waits for that order (`listening`,
+entered before the request first checks the database, so that a projection committed between
+that check and the wait is heard too), and leaves it after the last one: projections of orders nobody waits for reach no web process (before,
 every web process heard every projection, four per command, and their queues overflowed
 under load). The request re-checks the database only when woken (or every
 `RECHECK_SECONDS`, in case a push was lost: Channels delivery is at most once), never in a
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, defaultdict
+from contextlib import asynccontextmanager
 from uuid import UUID
 
 from channels.layers import get_channel_layer
@@ -33,18 +35,27 @@ class ProjectionWaiters:
         self._listener: asyncio.Task | None = None
         self._channel: asyncio.Future[str] | None = None
 
-    async def wait(self, read_model: str, order_id: UUID, timeout: float) -> None:
-        """Return when that order is projected in that read model, or after `timeout`."""
+    @asynccontextmanager
+    async def listening(self, order_id: UUID):
+        """For the block, this process hears that order's projections (wait() inside it)."""
         try:
             channel = await self._listening_channel()
         except Exception:  # no listener (Redis away): the caller's re-checks still work
             channel = None
         order = str(order_id)
-        key = (read_model, order)
+        await self._join(order, channel)
+        try:
+            yield
+        finally:
+            await self._leave(order, channel)
+
+    async def wait(self, read_model: str, order_id: UUID, timeout: float) -> None:
+        """Inside listening(order_id): return when that order is projected in that read
+        model, or after `timeout` (at most RECHECK_SECONDS)."""
+        key = (read_model, str(order_id))
         woken = asyncio.Event()
         self._waiting[key].add(woken)
         try:
-            await self._join(order, channel)
             await asyncio.wait_for(woken.wait(), timeout=min(timeout, RECHECK_SECONDS))
         except TimeoutError:
             pass
@@ -52,7 +63,6 @@ class ProjectionWaiters:
             self._waiting[key].discard(woken)
             if not self._waiting[key]:
                 del self._waiting[key]
-            await self._leave(order, channel)
 
     async def _join(self, order: str, channel: str | None) -> None:
         self._orders_waited_for[order] += 1

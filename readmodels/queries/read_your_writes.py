@@ -65,11 +65,12 @@ def waits_for_token(view, read_model_for: Callable[[dict], str]):
 async def _wait(read_model: str, token, customer_id: int | None, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     reached = sync_to_async(token_reached_then_release)
-    while not await reached(read_model, token, customer_id=customer_id):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return
-        await waiters.wait(read_model, token.order_id, remaining)
+    async with waiters.listening(token.order_id):
+        while not await reached(read_model, token, customer_id=customer_id):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            await waiters.wait(read_model, token.order_id, remaining)
 
 
 # ---- the check: has the read model reached the token? ----------------------------------------

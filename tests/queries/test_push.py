@@ -5,6 +5,7 @@ import asyncio
 import uuid
 
 import pytest
+import redis
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
@@ -15,7 +16,7 @@ from django.test import Client
 from config.asgi import application
 from orders.subscriptions import READ_MODELS
 from readmodels.push.projection_waiters import waiters
-from readmodels.push.sender import renew_membership
+from readmodels.push.sender import projections_group, push_order_projected, renew_membership
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -97,7 +98,9 @@ async def test_a_socket_hears_its_pushes_while_read_your_writes_waits_are_listen
     channels_redis reads a process's messages one receive() at a time: the listener must not
     hold that turn on a list the sockets' messages never reach."""
     # Given: a read-your-writes wait has started this process's projection listener
-    await waiters.wait("order_summaries", uuid.uuid4(), timeout=0.1)
+    order_id = uuid.uuid4()
+    async with waiters.listening(order_id):
+        await waiters.wait("order_summaries", order_id, timeout=0.1)
     layer = get_channel_layer()
     socket_channel = await layer.new_channel()
     group = f"test-{uuid.uuid4().hex}"
@@ -135,3 +138,29 @@ async def test_group_members_renew_their_membership_before_it_expires(monkeypatc
     renewing.cancel()
     await layer.group_discard(group, renewed)
     await layer.close_pools()
+
+
+async def test_a_read_your_writes_waiter_hears_its_orders_projection_through_the_orders_group(
+    monkeypatch,
+):
+    """A web process's listener is in an order's projections group only while one of its
+    requests waits for that order: the worker's order.projected wakes that wait, and once the
+    wait is over the process hears that order's projections no more."""
+    monkeypatch.setattr("readmodels.push.projection_waiters.RECHECK_SECONDS", 30)
+    layer = get_channel_layer()
+    order_id = uuid.uuid4()
+    members = redis.Redis.from_url(settings.REDIS_URL)
+    group_key = layer._group_key(projections_group(order_id))
+
+    async with waiters.listening(order_id):
+        assert members.zcard(group_key) == 1
+        waiting = asyncio.create_task(waiters.wait("order_summaries", order_id, timeout=30))
+        await asyncio.sleep(0.05)
+        # When: a worker announces the projection (what the projector's commit hook calls)
+        push_order_projected(
+            order_id=order_id, seq=1, read_model="order_summaries", customer_id=None
+        )
+        # Then: the wait ends at once, woken by the push (the re-check is 30 s away)
+        await asyncio.wait_for(waiting, timeout=3)
+
+    assert members.zcard(group_key) == 0
