@@ -4,11 +4,11 @@ One listener per web process holds a channel; a waiting request registers an asy
 for (read model, order) and sleeps on it. The channel joins the order's projections group
 (`projections_group`) while a request of this process waits for that order (`listening`,
 entered before the request first checks the database, so that a projection committed between
-that check and the wait is heard too), and leaves it after the last one: projections of orders nobody waits for reach no web process (before,
-every web process heard every projection, four per command, and their queues overflowed
-under load). The request re-checks the database only when woken (or every
-`RECHECK_SECONDS`, in case a push was lost: Channels delivery is at most once), never in a
-tight loop.
+that check and the wait is heard too), and leaves it after the last one: projections of
+orders nobody waits for reach no web process (before, every web process heard every
+projection, four per command, and their queues overflowed under load). The request
+re-checks the database only when woken (or every `RECHECK_SECONDS`, in case a push was
+lost: Channels delivery is at most once), never in a tight loop.
 """
 
 from __future__ import annotations

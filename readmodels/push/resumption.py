@@ -86,7 +86,7 @@ class StreamCursor:
     async def resume(self, since: int | None) -> None:
         async with self._lock:
             if since is None:
-                self.position = await database_sync_to_async(last_position)(self.stream)
+                self._move_to(await database_sync_to_async(last_position)(self.stream))
                 await self._send({"type": "caught_up", "position": self.position, "replayed": 0})
                 return
             if since == INVALID:
@@ -100,7 +100,7 @@ class StreamCursor:
                 return
             for message in replay.messages:
                 await self._send(message)
-            self.position = replay.position
+            self._move_to(replay.position)
             await self._send(
                 {"type": "caught_up", "position": replay.position, "replayed": len(replay.messages)}
             )
@@ -131,12 +131,14 @@ class StreamCursor:
         if self._gap_timer is not None:
             self._gap_timer.cancel()
 
-    def _forget_held_up_to_position(self) -> None:
-        self._held = {at: held for at, held in self._held.items() if at > self.position}
+    def _move_to(self, position: int) -> None:
+        """The socket has sent its stream up to `position` (a replay or the log): held messages
+        up to there went out with it."""
+        self.position = position
+        self._held = {at: held for at, held in self._held.items() if at > position}
 
     async def _send_held(self) -> None:
-        """Send the held messages that follow on without a gap (those already sent dropped)."""
-        self._forget_held_up_to_position()
+        """Send the held messages that follow on without a gap."""
         while (message := self._held.pop(self.position + 1, None)) is not None:
             await self._send(message)
             self.position = message["position"]
@@ -167,11 +169,10 @@ class StreamCursor:
             )
         for message in replay.messages:
             await self._send(message)
-        self.position = max(self.position, replay.position)
+        self._move_to(max(self.position, replay.position))
         await self._send_held()
         return True
 
     async def _refetch(self, replay: Replay) -> None:
-        self.position = replay.position
-        self._forget_held_up_to_position()
+        self._move_to(replay.position)
         await self._send({"type": "refetch", "position": replay.position, "reason": replay.refetch})
