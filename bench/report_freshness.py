@@ -37,16 +37,7 @@ def freshness_rows(fresh: dict | None, capacity: float | None) -> list[Row]:
             if model == "order_summaries" and int(rate) == top and top >= 200:
                 ok = value.get("p99") is not None and value["p99"] < 50
                 goal = verdict(ok, "p99 < 50 ms")
-            out.append(
-                Row(
-                    section,
-                    f"{rate}/s {model} commit→applied p50 / p95 / p99, ms",
-                    pct(value, "p50", "p95", "p99"),
-                    pct(base, "p50", "p95", "p99"),
-                    times(ratio(value.get("p99"), base.get("p99") if base else None)),
-                    goal,
-                )
-            )
+            out.append(_latency_row(section, f"{rate}/s {model} commit→applied", value, base, goal))
         lost = fig.get("pushesLost")
         if lost is not None:
             expected = fig["push"]["order_summaries"]["afterResponseMs"]["count"] * len(MODELS)
@@ -63,12 +54,11 @@ def freshness_rows(fresh: dict | None, capacity: float | None) -> list[Row]:
         base = naive["push"]["order_summaries"]["afterResponseMs"] if naive else None
         ok = push.get("p99") is not None and push["p99"] < 100
         out.append(
-            Row(
+            _latency_row(
                 section,
-                f"{rate}/s response→WebSocket order.projected (summaries) p50 / p95 / p99, ms",
-                pct(push, "p50", "p95", "p99"),
-                pct(base, "p50", "p95", "p99"),
-                times(ratio(push.get("p99"), base.get("p99") if base else None)),
+                f"{rate}/s response→WebSocket order.projected (summaries)",
+                push,
+                base,
                 verdict(ok, "p99 < 100 ms"),
             )
         )
@@ -93,3 +83,15 @@ def freshness_rows(fresh: dict | None, capacity: float | None) -> list[Row]:
                 )
             )
     return out
+
+
+def _latency_row(section: str, figure: str, value: dict, base: dict | None, goal: str) -> Row:
+    """p50 / p95 / p99 of a latency, its baseline's, and the ratio of their p99s."""
+    return Row(
+        section,
+        f"{figure} p50 / p95 / p99, ms",
+        pct(value, "p50", "p95", "p99"),
+        pct(base, "p50", "p95", "p99"),
+        times(ratio(value.get("p99"), base.get("p99") if base else None)),
+        goal,
+    )
