@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.urls import path
 
 from config.asgi import application, django_http
+from tests.asgi_http import http_scope, read_response
 
 pytestmark = [pytest.mark.django_db(transaction=True)]  # the request signals touch connections
 
@@ -26,25 +27,11 @@ urlpatterns = [path("thread/", remember_thread)]
 
 
 async def get(path_: str) -> int:
-    scope = {
-        "type": "http",
-        "http_version": "1.1",
-        "method": "GET",
-        "path": path_,
-        "raw_path": path_.encode(),
-        "query_string": b"",
-        "scheme": "http",
-        "server": ("localhost", 8000),
-        "client": ("127.0.0.1", 50000),
-        "headers": [(b"host", b"localhost:8000")],
-    }
-    communicator = ApplicationCommunicator(application, scope)
+    communicator = ApplicationCommunicator(
+        application, http_scope("GET", path_, [(b"host", b"localhost:8000")])
+    )
     await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
-    start = await communicator.receive_output(timeout=10)
-    while (await communicator.receive_output(timeout=10)).get("more_body"):
-        pass
-    await communicator.wait(timeout=5)
-    return start["status"]
+    return (await read_response(communicator))["status"]
 
 
 @pytest.fixture

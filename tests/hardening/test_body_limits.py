@@ -11,6 +11,7 @@ from django.test import Client
 
 from config.asgi import application
 from orders.models import Order
+from tests.asgi_http import http_scope, read_response
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -32,31 +33,12 @@ def browser_headers(cookie: str, length: int | None) -> list[tuple[bytes, bytes]
 async def post(path: str, chunks: list[bytes], cookie: str, with_length: bool = True) -> dict:
     """POST `chunks` as one body; without Content-Length it is sent like a chunked upload."""
     length = sum(len(chunk) for chunk in chunks) if with_length else None
-    scope = {
-        "type": "http",
-        "http_version": "1.1",
-        "method": "POST",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "scheme": "http",
-        "server": ("localhost", 8000),
-        "client": ("127.0.0.1", 50000),
-        "headers": browser_headers(cookie, length),
-    }
+    scope = http_scope("POST", path, browser_headers(cookie, length))
     communicator = ApplicationCommunicator(application, scope)
     for n, chunk in enumerate(chunks):
         more = n < len(chunks) - 1
         await communicator.send_input({"type": "http.request", "body": chunk, "more_body": more})
-    start = await communicator.receive_output(timeout=10)
-    body = b""
-    while True:
-        part = await communicator.receive_output(timeout=10)
-        body += part.get("body", b"")
-        if not part.get("more_body"):
-            break
-    await communicator.wait(timeout=5)
-    return {"status": start["status"], "headers": dict(start["headers"]), "body": body}
+    return await read_response(communicator)
 
 
 def order_body(padding: int) -> bytes:
