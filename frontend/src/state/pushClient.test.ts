@@ -1,53 +1,7 @@
-import { describe, expect, it, vi } from "vitest";
-import { createPushClient, reconnectDelayMs, type ConnectionStatus, type SocketLike } from "./pushClient";
+import { describe, expect, it } from "vitest";
+import { setupPushClient as setup } from "../test/fakePushSocket";
+import { reconnectDelayMs } from "./pushClient";
 import { parsePushMessage } from "./pushMessages";
-
-/** A WebSocket stand-in the test drives by hand. */
-class FakeSocket {
-  onopen: ((event: unknown) => void) | null = null;
-  onclose: ((event: unknown) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  closed = false;
-  constructor(readonly url: string) {}
-  close() {
-    this.closed = true;
-  }
-  open() {
-    this.onopen?.({});
-  }
-  drop() {
-    this.onerror?.({});
-    this.onclose?.({});
-  }
-  receive(data: unknown) {
-    this.onmessage?.({ data });
-  }
-}
-
-function setup() {
-  const sockets: FakeSocket[] = [];
-  const timers: { callback: () => void; ms: number }[] = [];
-  const statuses: ConnectionStatus[] = [];
-  const onConnected = vi.fn();
-  const onMessage = vi.fn();
-  const client = createPushClient({
-    url: "ws://localhost/ws/orders/",
-    createSocket: (url) => {
-      const socket = new FakeSocket(url);
-      sockets.push(socket);
-      return socket as unknown as SocketLike;
-    },
-    onConnected,
-    onMessage,
-    onStatus: (status) => statuses.push(status),
-    setTimer: (callback, ms) => timers.push({ callback, ms }),
-    clearTimer: () => undefined,
-    random: () => 0.5, // no jitter
-  });
-  const fireNextTimer = () => timers.shift()?.callback();
-  return { client, sockets, timers, statuses, onConnected, onMessage, fireNextTimer };
-}
 
 describe("the push connection", () => {
   it("re-fetches on connect and again after every reconnect", () => {

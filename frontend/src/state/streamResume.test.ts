@@ -2,54 +2,9 @@
 // resume after a reconnect instead of re-fetching, say how many changes were
 // caught up, never apply a message twice, and ask for a gap.
 
-import { describe, expect, it, vi } from "vitest";
-import { createPushClient, type ConnectionStatus, type SocketLike } from "./pushClient";
+import { describe, expect, it } from "vitest";
+import { setupPushClient as setup } from "../test/fakePushSocket";
 import { decide, resumeUrl } from "./streamCursor";
-
-class FakeSocket {
-  onopen: ((event: unknown) => void) | null = null;
-  onclose: ((event: unknown) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  sent: string[] = [];
-  constructor(readonly url: string) {}
-  close() {}
-  send(data: string) {
-    this.sent.push(data);
-  }
-  open() {
-    this.onopen?.({});
-  }
-  drop() {
-    this.onclose?.({});
-  }
-  receive(message: object) {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-}
-
-function setup() {
-  const sockets: FakeSocket[] = [];
-  const timers: (() => void)[] = [];
-  const statuses: ConnectionStatus[] = [];
-  const onConnected = vi.fn();
-  const onMessage = vi.fn();
-  const client = createPushClient({
-    url: "ws://localhost/ws/orders/",
-    createSocket: (url) => {
-      const socket = new FakeSocket(url);
-      sockets.push(socket);
-      return socket as unknown as SocketLike;
-    },
-    onConnected,
-    onMessage,
-    onStatus: (status) => statuses.push(status),
-    setTimer: (callback) => timers.push(callback),
-    clearTimer: () => undefined,
-    random: () => 0.5,
-  });
-  return { client, sockets, statuses, onConnected, onMessage, reconnect: () => timers.shift()?.() };
-}
 
 const projected = (position: number) => ({
   type: "order.projected",
@@ -62,19 +17,19 @@ const projected = (position: number) => ({
 describe("resuming the push stream", () => {
   it("reconnects from the last position, replays instead of re-fetching, and says how many", () => {
     // Given: a client that saw the stream up to position 3, then lost its socket
-    const { client, sockets, statuses, onConnected, onMessage, reconnect } = setup();
+    const { client, sockets, statuses, onConnected, onMessage, fireNextTimer: reconnect } = setup();
     client.start();
     sockets[0]!.open();
-    sockets[0]!.receive({ type: "caught_up", position: 2, replayed: 0 });
-    sockets[0]!.receive(projected(3));
+    sockets[0]!.receiveJson({ type: "caught_up", position: 2, replayed: 0 });
+    sockets[0]!.receiveJson(projected(3));
     sockets[0]!.drop();
 
     // When: it reconnects and the server replays two changes
     reconnect();
     sockets[1]!.open();
-    sockets[1]!.receive(projected(4));
-    sockets[1]!.receive(projected(5));
-    sockets[1]!.receive({ type: "caught_up", position: 5, replayed: 2 });
+    sockets[1]!.receiveJson(projected(4));
+    sockets[1]!.receiveJson(projected(5));
+    sockets[1]!.receiveJson({ type: "caught_up", position: 5, replayed: 2 });
 
     // Then: it asked from 3, applied 3 messages in all, re-fetched only on the first open
     expect(sockets[1]!.url).toBe("ws://localhost/ws/orders/?since=3");
@@ -84,14 +39,14 @@ describe("resuming the push stream", () => {
   });
 
   it("re-fetches when the server cannot replay", () => {
-    const { client, sockets, onConnected, reconnect } = setup();
+    const { client, sockets, onConnected, fireNextTimer: reconnect } = setup();
     client.start();
     sockets[0]!.open();
-    sockets[0]!.receive({ type: "caught_up", position: 7, replayed: 0 });
+    sockets[0]!.receiveJson({ type: "caught_up", position: 7, replayed: 0 });
     sockets[0]!.drop();
     reconnect();
     sockets[1]!.open();
-    sockets[1]!.receive({ type: "refetch", position: 4000, reason: "too_far_back" });
+    sockets[1]!.receiveJson({ type: "refetch", position: 4000, reason: "too_far_back" });
     expect(onConnected).toHaveBeenCalledTimes(2);
   });
 
@@ -99,9 +54,9 @@ describe("resuming the push stream", () => {
     const { client, sockets, onMessage } = setup();
     client.start();
     sockets[0]!.open();
-    sockets[0]!.receive({ type: "caught_up", position: 1, replayed: 0 });
-    sockets[0]!.receive(projected(1));
-    sockets[0]!.receive(projected(4));
+    sockets[0]!.receiveJson({ type: "caught_up", position: 1, replayed: 0 });
+    sockets[0]!.receiveJson(projected(1));
+    sockets[0]!.receiveJson(projected(4));
     expect(onMessage).not.toHaveBeenCalled();
     expect(JSON.parse(sockets[0]!.sent[0]!)).toEqual({ type: "resume", since: 1 });
   });
