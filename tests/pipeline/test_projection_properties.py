@@ -1,16 +1,12 @@
 """Property: however deliveries are duplicated, reordered or dropped and redelivered, every
 read model ends equal to a fold of the event log, and order_summaries to the domain's fold."""
 
-import contextlib
 from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orders import services
-from orders.domain.commands import CancelOrder, ConfirmOrder, DeliverOrder, ShipOrder
-from orders.domain.errors import InvalidStateTransition
 from orders.domain.events import event_from_json
 from orders.domain.order import Order
 from orders.models import Event, OutboxMessage
@@ -20,19 +16,7 @@ from readmodels.pipeline.tables import empty_pipeline_tables
 from readmodels.projections import PROJECTIONS
 
 from .harness import assert_read_models_match_event_log
-
-ACTIONS = {
-    "confirm": lambda order_id: ConfirmOrder(order_id=order_id),
-    "ship": lambda order_id: ShipOrder(order_id=order_id, tracking_number="TRACK-1"),
-    "deliver": lambda order_id: DeliverOrder(order_id=order_id),
-    "cancel": lambda order_id: CancelOrder(order_id=order_id, reason="changed my mind"),
-}
-SERVICES = {
-    "confirm": services.confirm_order,
-    "ship": services.ship_order,
-    "deliver": services.deliver_order,
-    "cancel": services.cancel_order,
-}
+from .random_commands import place_and_command_at_random
 
 
 def outbox_rows() -> list[tuple[str, int]]:
@@ -59,18 +43,16 @@ def test_any_delivery_schedule_converges_to_the_event_log(
 ):
     # Given: several customers' orders receiving random commands
     empty_pipeline_tables()
-    order_ids = []
-    for _ in range(data.draw(st.integers(1, 4), label="orders")):
-        customer = data.draw(st.sampled_from([alice, bob]), label="customer")
-        order_ids.append(place_order_as(customer).order.order_id)
-        # When: deliveries interleave with commands, duplicated, reordered and partial
-        deliver(data, outbox_rows())
-    for _ in range(data.draw(st.integers(0, 8), label="commands")):
-        order_id = data.draw(st.sampled_from(order_ids), label="order")
-        action = data.draw(st.sampled_from(sorted(ACTIONS)), label="action")
-        with contextlib.suppress(InvalidStateTransition):
-            SERVICES[action](command=ACTIONS[action](order_id), actor=staff_user)
-        deliver(data, outbox_rows())
+    # When: deliveries interleave with commands, duplicated, reordered and partial
+    order_ids = place_and_command_at_random(
+        data,
+        customers=[alice, bob],
+        staff=staff_user,
+        place_order_as=place_order_as,
+        orders=(1, 4),
+        commands=(0, 8),
+        after_each=lambda: deliver(data, outbox_rows()),
+    )
 
     # ...and finally every dropped delivery is redelivered, in a random order
     everything = outbox_rows()

@@ -12,14 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orders.domain.errors import InvalidStateTransition
 from orders.models import OutboxMessage, OutboxState
 from readmodels.pipeline import projector
 from readmodels.pipeline.projector import project_messages
 from readmodels.pipeline.tables import empty_pipeline_tables
 
 from .harness import assert_read_models_match_event_log
-from .test_projection_properties import ACTIONS, SERVICES
+from .random_commands import place_and_command_at_random
 
 
 class CrashBetweenCommits(Exception):
@@ -56,18 +55,16 @@ def test_the_read_database_converges_to_the_fold_of_the_event_log_despite_crashe
 
     monkeypatch.setattr(projector, "crash_if_requested", maybe_crash)
     empty_pipeline_tables()
-    order_ids = []
-    for _ in range(data.draw(st.integers(1, 3), label="orders")):
-        customer = data.draw(st.sampled_from([alice, bob]), label="customer")
-        order_ids.append(place_order_as(customer).order.order_id)
-        deliver(data, unfinished())
     # When: commands and deliveries interleave
-    for _ in range(data.draw(st.integers(0, 6), label="commands")):
-        order_id = data.draw(st.sampled_from(order_ids), label="order")
-        action = data.draw(st.sampled_from(sorted(ACTIONS)), label="action")
-        with contextlib.suppress(InvalidStateTransition):
-            SERVICES[action](command=ACTIONS[action](order_id), actor=staff_user)
-        deliver(data, unfinished())
+    place_and_command_at_random(
+        data,
+        customers=[alice, bob],
+        staff=staff_user,
+        place_order_as=place_order_as,
+        orders=(1, 3),
+        commands=(0, 6),
+        after_each=lambda: deliver(data, unfinished()),
+    )
 
     # ...and then whatever is unfinished is delivered again, without crashes, until none is
     monkeypatch.setattr(projector, "crash_if_requested", lambda read_model: None)
