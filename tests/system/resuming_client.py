@@ -63,17 +63,18 @@ class ResumingPushClient:
         query = f"?since={self.position}" if self.position is not None else ""
         ws_url = self.client.base_url.replace("http://", "ws://") + "/ws/orders/" + query
         self.connected_at = time.monotonic()
-        self.socket = connect(
+        self.connection = connect(
             ws_url,
             additional_headers={"Cookie": self.client.cookie_header()},
             origin=self.client.base_url,
             open_timeout=10,
         )
+        self.socket = self.connection.__enter__()  # a context held open until disconnect()
         self.thread = threading.Thread(target=self._record, daemon=True)
         self.thread.start()
 
     def disconnect(self) -> None:
-        self.socket.close()
+        self.connection.__exit__(None, None, None)
         self.thread.join(timeout=5)
 
     def _record(self) -> None:
